@@ -93,6 +93,18 @@ def strip_charset_declarations(text: str) -> str:
     return _STALE_DECLARATION.sub("", text[:8192]) + text[8192:]
 
 
+# Single-byte codecs that Chinese pages sometimes declare by mistake.
+WESTERN = frozenset(("cp1252", "latin-1", "iso8859-1", "ascii", "iso8859-15"))
+
+# The commonest characters of Chinese text, simplified and traditional: a decode with
+# the wrong double-byte codec yields rare characters instead.
+_COMMON = frozenset("的一是不了在人有我他这這个個们們中来來上大为為和国國地到以说說时時要就出会會可也你对對生能而子那得于於着著下自之年过過发發后後作里裡用道行所然家种種事成方多经經么麼去法学學如都同现現当當没沒动動面起看定天分还還进進好小部其些主样樣理心她本前开開但因只从從想实實")
+
+
+def _common_chars(text: str) -> int:
+    return sum(1 for ch in text if ch in _COMMON)
+
+
 def _near_miss(data: bytes, encoding: str) -> str | None:
     """A lossy decode, if only a few characters were damaged."""
     try:
@@ -133,15 +145,24 @@ def decode_bytes(data: bytes, html: bool = True) -> tuple[str, str]:
     if text is not None:
         return text, "utf-8?"
     candidates: list[str] = []
-    if html:
-        declared = declared_encoding(data)
-        if declared and declared not in ("utf-8",):
-            candidates.append(declared)
+    declared = declared_encoding(data) if html else None
+    if declared and declared != "utf-8" and declared not in WESTERN:
+        candidates.append(declared)
     if "gb18030" not in candidates:
         candidates.append("gb18030")
+    if declared in WESTERN:
+        # Old Chinese sites declare iso-8859-1 over GBK bytes; a Western page that
+        # is not GBK-valid still gets its declared codec below.
+        candidates.append(declared)
     for encoding in candidates:
         text = _strict(data, encoding)
         if text is not None:
+            if encoding == "gb18030" and not declared:
+                # Undeclared Big5 often passes as GB18030 too: keep whichever reads
+                # as Chinese (more of the commonest characters).
+                big5 = _strict(data, "big5hkscs")
+                if big5 is not None and _common_chars(big5) > _common_chars(text):
+                    return big5, "big5hkscs"
             return text, encoding
     for encoding in candidates:
         text = _near_miss(data, encoding)

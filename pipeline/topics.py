@@ -2,14 +2,35 @@
 
 Every tagger has the same interface — ``score(text) -> {topic: TopicScore}`` and a
 ``name`` — so the KB stores scores and explanations the same way whichever runs.
-:class:`LexiconTagger` is the transparent baseline: weighted terms, summed and
-squashed to (0, 1); the explanation is the terms that matched.
+
+- :class:`LexiconTagger` is the transparent baseline: weighted terms, summed and
+  squashed to (0, 1); the explanation is the terms that matched.
+- :class:`ModelTagger` is a one-vs-rest logistic regression over TF-IDF of jieba words,
+  character 1–3-grams and the lexicon sums, Platt-calibrated, with a per-topic
+  threshold chosen on cross-validation of the training split. It loads a JSON
+  artefact (``pipeline/data/topic_model.json``, built by ``python -m
+  pipeline.train_topics``): plain numbers, no pickle, no training at import. Its
+  explanation is the terms whose weight × value pushed the score most.
+
+Both convert traditional script to simplified (OpenCC ``t2s``) before scoring, so
+繁體 pages tag like their simplified twins.
+
+    >>> scores = get_tagger().score("罚息按每日万分之五计算")
+    >>> [t for t, s in scores.items() if s.assigned]
+    ['interest']
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import json
 import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
 from typing import Protocol
 
 from .document import TopicScore
@@ -51,11 +72,39 @@ LEXICON: dict[str, dict[str, float]] = {
     },
 }
 
+MODEL_ARTEFACT = "topic_model.json"
+MODEL_FORMAT = "zhkb-topic-model/1"
+# How many terms an explanation lists, and the smallest push worth listing.
+EXPLAIN_TOP = 5
+EXPLAIN_MIN = 0.05
+
 
 class Tagger(Protocol):
     name: str
 
     def score(self, text: str) -> dict[str, TopicScore]: ...
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # opencc-python-reimplemented: pure Python, dictionaries ship with it
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), traditional → simplified.
+
+    >>> normalise("逾期紀錄會保留５年")
+    '逾期纪录会保留5年'
+    """
+    return _t2s().convert(unicodedata.normalize("NFKC", text))
+
+
+def lexicon_matches(text: str, terms: dict[str, float]) -> list[str]:
+    """Terms of ``terms`` found in ``text``; a term inside a longer match (利率 in 年化利率) is dropped."""
+    matched = [term for term in terms if term in text]
+    return [t for t in matched if not any(t != o and t in o for o in matched)]
 
 
 class LexiconTagger:
@@ -68,11 +117,10 @@ class LexiconTagger:
         self.threshold = threshold
 
     def score(self, text: str) -> dict[str, TopicScore]:
+        text = normalise(text)
         result = {}
         for topic, terms in self.lexicon.items():
-            matched = [term for term in terms if term in text]
-            # A term inside a longer matched term (利率 in 年化利率) is not counted twice.
-            matched = [t for t in matched if not any(t != o and t in o for o in matched)]
+            matched = lexicon_matches(text, terms)
             total = sum(terms[t] for t in matched)
             score = 1.0 - math.exp(-total)
             explanation = [f"+{t} ({terms[t]:.1f})" for t in sorted(matched, key=lambda t: -terms[t])]
@@ -80,7 +128,259 @@ class LexiconTagger:
         return result
 
 
+# --- features shared by training (pipeline.train_topics) and ModelTagger -------------
+
+_NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+
+# Function words: on a thousand sentences a model happily learns that 被 means legal
+# or 你 means credit; dropped as words and as character unigrams (they still occur
+# inside n-grams such as 向法院). Topic-bearing short words (还, 息, 费, 诉) stay.
+STOPWORDS = (
+    "的 地 得 了 着 过 是 在 也 都 就 才 又 再 更 很 太 最 还是 而 且 而且 和 与 及 以及 或 或者 "
+    "但 但是 却 并 并且 若 如果 假如 要是 虽然 虽 因为 所以 因此 于是 然后 那么 这样 这么 那样 "
+    "这 那 这个 那个 这些 那些 这种 此 其 之 其中 该 各 每 某 你 您 我 他 她 它 我们 你们 他们 "
+    "大家 自己 本人 人家 被 把 将 让 给 向 对 对于 从 到 为 为了 于 以 以便 跟 同 比 "
+    "上 下 中 里 内 外 前 后 时 时候 一 个 一个 一些 一定 有 有的 有些 没 没有 不 吗 呢 吧 啊 呀 哦 "
+    "会 能 能够 可 可以 可能 要 需要 应 应该 应当 已 已经 曾 曾经 正 正在 将会 就是 只是 只 "
+    "等 等等 们 么 啥 什么 怎么 怎样 如何 多少 哪 哪些 所 所有 一般 通常 往往 其实 当然 比如 例如"
+).split()
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """What the featuriser extracts; stored in the artefact so inference matches training."""
+
+    char_min: int = 1
+    char_max: int = 3
+    lexicon_weight: float = 1.0
+    stopwords: tuple[str, ...] = tuple(STOPWORDS)
+    # A copy travels with the model: editing LEXICON (the baseline) must not change its features.
+    lexicon: dict[str, dict[str, float]] = field(default_factory=lambda: LEXICON)
+
+    def as_dict(self) -> dict:
+        return {"char_min": self.char_min, "char_max": self.char_max, "lexicon_weight": self.lexicon_weight,
+                "stopwords": list(self.stopwords), "lexicon": self.lexicon}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FeatureConfig":
+        return cls(data["char_min"], data["char_max"], data["lexicon_weight"], tuple(data["stopwords"]),
+                   data["lexicon"])
+
+
+@dataclass
+class Occurrence:
+    """Where a piece of a feature's evidence sits in the normalised text, and its share."""
+
+    start: int
+    end: int
+    share: float = 1.0
+
+
+@dataclass
+class Analysis:
+    """A text as the model sees it: normalised, its word spans, and where each feature occurs."""
+
+    text: str
+    words: list[tuple[int, int]]
+    found: dict[str, list[Occurrence]]
+
+
+class Featuriser:
+    """Text → feature occurrences, and occurrences → the weighted vector the model reads.
+
+    Three blocks, each with its own prefix:
+
+    - ``w:`` jieba words (the shared segmenter, domain dictionary included);
+    - ``c:`` character n-grams within runs of Han characters, digits and letters;
+    - ``lex:`` per topic, ``1 - exp(-sum of matched LEXICON weights)``: the baseline's
+      own score, so the model starts from what the lexicon knows.
+
+    Words and n-grams are TF-IDF weighted (sublinear tf, ``idf`` fitted on the training
+    split) and L2-normalised per block; the lexicon block is scaled by ``lexicon_weight``.
+    """
+
+    def __init__(self, config: FeatureConfig = FeatureConfig(), segmenter=None):
+        self.config = config
+        self._segmenter = segmenter
+        self._stop = frozenset(config.stopwords)
+
+    @property
+    def segmenter(self):
+        if self._segmenter is None:
+            from .segment import get_segmenter
+
+            self._segmenter = get_segmenter()
+        return self._segmenter
+
+    def analyse(self, text: str) -> Analysis:
+        norm = normalise(text)
+        found: dict[str, list[Occurrence]] = defaultdict(list)
+        words = []
+        offset = 0
+        for word in self.segmenter.cut(norm):
+            start, offset = offset, offset + len(word)
+            words.append((start, offset))
+            key = word.strip().lower()
+            if key not in self._stop and any(ch.isalnum() for ch in key):
+                found["w:" + key].append(Occurrence(start, offset))
+        low = norm.lower()
+        if len(low) != len(norm):  # a rare letter whose lower case is longer: keep offsets
+            low = norm
+        for start, run in _runs(low):
+            for n in range(self.config.char_min, self.config.char_max + 1):
+                for i in range(len(run) - n + 1):
+                    gram = run[i:i + n]
+                    if n > 1 or gram not in self._stop:
+                        found["c:" + gram].append(Occurrence(start + i, start + i + n))
+        for topic, terms in self.config.lexicon.items():
+            matched = lexicon_matches(norm, terms)
+            total = sum(terms[t] for t in matched)
+            for term in matched:
+                at = norm.find(term)
+                found["lex:" + topic].append(Occurrence(at, at + len(term), terms[term] / total))
+        for feature, occurrences in found.items():
+            if not feature.startswith("lex:"):  # lexicon shares are the term weights, set above
+                for occ in occurrences:
+                    occ.share = 1.0 / len(occurrences)
+        return Analysis(norm, words, dict(found))
+
+    def vector(self, analysis: Analysis, idf: dict[str, float]) -> dict[str, float]:
+        """The weighted feature vector; word and n-gram features without an idf are unknown."""
+        blocks: dict[str, dict[str, float]] = {"w": {}, "c": {}}
+        for feature, occurrences in analysis.found.items():
+            kind = feature.split(":", 1)[0]
+            weight = idf.get(feature)
+            if kind in blocks and weight is not None:
+                blocks[kind][feature] = (1.0 + math.log(len(occurrences))) * weight
+        vec: dict[str, float] = {}
+        for block in blocks.values():
+            length = math.sqrt(sum(v * v for v in block.values()))
+            for feature, value in block.items():
+                vec[feature] = value / length
+        for feature, value in lexicon_values(analysis.text, self.config.lexicon).items():
+            if value:
+                vec[feature] = value * self.config.lexicon_weight
+        return vec
+
+
+def lexicon_values(norm: str, lexicon: dict[str, dict[str, float]] = LEXICON) -> dict[str, float]:
+    """``lex:<topic>`` → 1 - exp(-sum of matched weights), as :class:`LexiconTagger` scores it."""
+    values = {}
+    for topic, terms in lexicon.items():
+        total = sum(terms[t] for t in lexicon_matches(norm, terms))
+        values["lex:" + topic] = 1.0 - math.exp(-total)
+    return values
+
+
+def _runs(text: str) -> list[tuple[int, str]]:
+    """Maximal runs of Han characters, digits and ASCII letters, with their offsets."""
+    runs = []
+    start = 0
+    for match in _NOT_TEXT.finditer(text):
+        if match.start() > start:
+            runs.append((start, text[start:match.start()]))
+        start = match.end()
+    if start < len(text):
+        runs.append((start, text[start:]))
+    return runs
+
+
+# --- the trained model ---------------------------------------------------------------
+
+
+class ModelTagger:
+    """Calibrated one-vs-rest logistic regression loaded from a JSON artefact.
+
+    ``score`` = Platt-calibrated probability ``1 / (1 + exp(-(a * margin + b)))``;
+    ``assigned`` = score >= the topic's threshold (chosen on training cross-validation);
+    ``explanation`` = the words whose features pushed the margin up most, e.g.
+    ``["罚息 +1.84", "万分之五 +0.97"]`` (character n-grams and lexicon matches are
+    credited to the words they fall in, so the terms read as words of the sentence).
+    """
+
+    def __init__(self, artefact: dict, featuriser: Featuriser | None = None):
+        if artefact.get("format") != MODEL_FORMAT:
+            raise ValueError(f"not a topic model artefact: format {artefact.get('format')!r}")
+        self.artefact = artefact
+        # The name carries the training data's hash, so KB rows say which model tagged them.
+        self.name = f"{artefact['name']}@{artefact['training']['sha256'][:8]}"
+        self.topics: list[str] = artefact["topics"]
+        self.intercepts: list[float] = artefact["intercepts"]
+        self.calibration: dict[str, list[float]] = artefact["calibration"]
+        self.thresholds: dict[str, float] = artefact["thresholds"]
+        vocabulary: dict[str, list[float]] = artefact["vocabulary"]  # feature -> [idf, coef per topic]
+        self.idf = {f: row[0] for f, row in vocabulary.items() if row[0]}
+        self.coef = {f: row[1:] for f, row in vocabulary.items()}
+        self.featuriser = featuriser or Featuriser(FeatureConfig.from_dict(artefact["features"]))
+
+    @classmethod
+    def load(cls, path=None) -> "ModelTagger":
+        """From ``path``, or the artefact shipped in ``pipeline/data``."""
+        if path is None:
+            text = resources.files("pipeline").joinpath("data", MODEL_ARTEFACT).read_text("utf-8")
+        else:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        return cls(json.loads(text))
+
+    def margins(self, vec: dict[str, float]) -> list[float]:
+        margins = list(self.intercepts)
+        for feature, value in vec.items():
+            coefs = self.coef.get(feature)
+            if coefs:
+                for k, c in enumerate(coefs):
+                    margins[k] += c * value
+        return margins
+
+    def probability(self, topic: str, margin: float) -> float:
+        a, b = self.calibration[topic]
+        z = a * margin + b
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    def score(self, text: str) -> dict[str, TopicScore]:
+        analysis = self.featuriser.analyse(text)
+        vec = self.featuriser.vector(analysis, self.idf)
+        margins = self.margins(vec)
+        result = {}
+        for k, topic in enumerate(self.topics):
+            p = self.probability(topic, margins[k])
+            explanation = self.explain(analysis, vec, k)
+            result[topic] = TopicScore(topic, round(p, 4), p >= self.thresholds[topic], explanation)
+        return result
+
+    def explain(self, analysis: Analysis, vec: dict[str, float], k: int) -> list[str]:
+        """Top pushes for topic ``k``, credited to the span of words each piece of evidence touches."""
+        credit: dict[tuple[int, int], float] = defaultdict(float)
+        for feature, value in vec.items():
+            coefs = self.coef.get(feature)
+            if not coefs or not coefs[k]:
+                continue
+            push = value * coefs[k]
+            for occ in analysis.found[feature]:
+                credit[_word_span(analysis.words, occ.start, occ.end)] += push * occ.share
+        by_surface: dict[str, float] = defaultdict(float)
+        for (start, end), push in credit.items():
+            by_surface[analysis.text[start:end].strip()] += push
+        top = sorted(by_surface.items(), key=lambda item: (-item[1], item[0]))
+        return [f"{surface} {push:+.2f}" for surface, push in top[:EXPLAIN_TOP] if push >= EXPLAIN_MIN and surface]
+
+
+def _word_span(words: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The span of the words that ``[start, end)`` overlaps (words are sorted and contiguous)."""
+    first = bisect.bisect_right(words, (start, math.inf)) - 1
+    last = bisect.bisect_left(words, (end, -1)) - 1
+    if first < 0 or last < first:
+        return start, end
+    return min(start, words[first][0]), max(end, words[last][1])
+
+
+def model_available() -> bool:
+    return resources.files("pipeline").joinpath("data", MODEL_ARTEFACT).is_file()
+
+
 @functools.lru_cache(maxsize=1)
 def get_tagger() -> Tagger:
-    """The tagger the pipeline uses."""
+    """The tagger the pipeline uses: the trained model when its artefact ships, else the lexicon."""
+    if model_available():
+        return ModelTagger.load()
     return LexiconTagger()
