@@ -64,6 +64,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_WHITESPACE_RUN = re.compile(r"\s{2,}")
+
+
 def is_boilerplate_line(line: str) -> str | None:
     """The reason ``line`` is site furniture, or ``None`` if it may be content.
 
@@ -85,8 +88,11 @@ def is_boilerplate_line(line: str) -> str | None:
     text = to_simplified(line.strip())
     if not text:
         return None
+    # Whitespace runs collapsed for matching only: a pattern starting with ``\s*`` would
+    # otherwise rescan a long run from each of its positions (quadratic on hostile lines).
+    squeezed = _WHITESPACE_RUN.sub(" ", text)
     for reason, pattern in _RULES:
-        if pattern.search(text):
+        if pattern.search(squeezed):
             # Prose that merely mentions a keyword is content: a footer line is short,
             # a disclaimer paragraph announces itself.
             if reason == "copyright" and len(text) > 100:

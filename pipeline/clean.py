@@ -18,7 +18,13 @@ _BINARY_CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
 def looks_binary(data: bytes) -> bool:
     """True for data that is not text in any encoding (NULs, many control bytes)."""
     sample = data[:4096]
-    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 (a Notepad "Unicode" .txt): its bytes are full of NULs and control
+        # values, so judge its characters instead (binary behind a BOM decodes to lone
+        # surrogates and private-use characters: count those as control too).
+        text = sample.decode("utf-32" if sample.startswith(b"\xff\xfe\x00\x00") else "utf-16", errors="replace")
+        sample = [0 if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" else ord(ch) for ch in text]
+    elif b"\x00" in sample:
         return True
     controls = sum(1 for b in sample if b in _BINARY_CONTROL)
     return controls > len(sample) * 0.05

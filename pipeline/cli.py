@@ -42,9 +42,11 @@ def cli():
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 100_000),
               help="Pages per transaction.")
 @click.option("--dry-run", is_flag=True, help="Process and count, write nothing.")
+@click.option("--reprocess", is_flag=True,
+              help="Process every page again, even unchanged ones (automatic when the pipeline changed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-def ingest(paths, db_path, workers, batch_size, dry_run, as_json, progress):
+def ingest(paths, db_path, workers, batch_size, dry_run, reprocess, as_json, progress):
     """Ingest pages (files or directories; default: sources/) into the KB.
 
     Only new or changed pages are processed; a page that cannot be processed is
@@ -62,7 +64,7 @@ def ingest(paths, db_path, workers, batch_size, dry_run, as_json, progress):
     if progress is None:
         progress = sys.stderr.isatty() and not as_json
     report = run_ingest(paths, db_path, workers=workers, batch_size=batch_size,
-                        dry_run=dry_run, progress=progress)
+                        dry_run=dry_run, progress=progress, reprocess=reprocess)
     if as_json:
         click.echo(_dumps({"db": db_path, **report.as_dict()}))
     else:
@@ -147,3 +149,10 @@ def search(query, db_path, limit, as_json, queries):
                 click.echo(_dumps(run_search(conn, line, limit=limit).as_dict()))
         return
     _print_result(run_search(conn, query, limit=limit), as_json)
+
+
+# --- issue #7: ingest on a Dask cluster, and merging result shards (pipeline/distributed.py) ---
+from .distributed import distributed_ingest_command, merge_shards_command  # noqa: E402
+
+cli.add_command(distributed_ingest_command)
+cli.add_command(merge_shards_command)

@@ -65,13 +65,22 @@ def normalise_encoding_name(name: str) -> str | None:
         return None
 
 
+# Python codecs that are no web charset: a page "declaring" one gets no say.
+_NOT_CHARSETS = {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "charmap"}
+
+
 def declared_encoding(data: bytes) -> str | None:
     """The charset from the first ``<meta>`` (or XML declaration) in the head."""
     head = data[:8192]
     match = _META_CHARSET.search(head) or _XML_DECL.search(head)
     if not match:
         return None
-    return normalise_encoding_name(match.group(1).decode("ascii", "ignore"))
+    encoding = normalise_encoding_name(match.group(1).decode("ascii", "ignore"))
+    if encoding and encoding.startswith(("utf-16", "utf-32")):
+        # A declaration readable as ASCII cannot be in UTF-16/32 (the HTML standard
+        # reads such a <meta> as UTF-8); a real UTF-16 page has a BOM.
+        return "utf-8"
+    return None if encoding in _NOT_CHARSETS else encoding
 
 
 # A lossy decode is accepted when at most 1 + this share of the non-ASCII bytes is
@@ -109,7 +118,7 @@ def _near_miss(data: bytes, encoding: str) -> str | None:
     """A lossy decode, if only a few characters were damaged."""
     try:
         text = data.decode(encoding, errors="replace")
-    except LookupError:
+    except (UnicodeError, LookupError):  # codecs such as "undefined" or "idna" raise even so
         return None
     damaged = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
     if damaged <= 1 + NEAR_MISS_RATIO * len(data.translate(None, _ASCII)):
@@ -120,7 +129,7 @@ def _near_miss(data: bytes, encoding: str) -> str | None:
 def _strict(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # UnicodeError: <meta charset="undefined">, "idna"
         return None
 
 

@@ -46,6 +46,7 @@ CN_NUM = rf"[{_CN_DIGITS}十][{_CN_DIGITS}十百千万亿]*(?:点[{_CN_DIGITS}]+
 AR_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUM = rf"(?:{AR_NUM}(?:[十百千万亿]{{1,2}})?|{CN_NUM})"
 
+_LONG_NUMBER_RUN = re.compile(rf"[0-9.,{_CN_DIGITS}十百千万亿点]{{40,}}")
 _NUM_CHARS = set("0123456789.,%％" + _CN_DIGITS + "十百千万亿点")
 
 
@@ -493,6 +494,10 @@ def extract_facts(text: str) -> list[Fact]:
     """
     if not text:
         return []
+    # A run of 40+ number characters is no fact, and the number patterns backtrack over it
+    # once per start position (quadratic on hostile input). Mask it; offsets are unchanged,
+    # and no fact can include a masked character, so surfaces still read from ``text``.
+    text = _LONG_NUMBER_RUN.sub(lambda m: "#" * len(m.group()), text)
     candidates = _laws(text) + _rates(text) + _names(text) + _numbers(text)
     candidates.sort(key=lambda c: (-(c.fact.char_end - c.fact.char_start), -c.priority, c.fact.char_start))
     taken: list[tuple[int, int]] = []

@@ -75,7 +75,8 @@ def test_claim_offsets_index_the_body(db):
     "那么微粒贷逾期是不是可以协商延期?",
     "本文将从多个角度探讨微粒贷逾期的解决方案,为客户提供实用的建议和指导。",
 ])
-def test_questions_and_filler_are_not_claims(db, not_a_claim):
+def test_questions_and_filler_are_not_claims(db, seed_article, not_a_claim):
+    assert seed_article["body"].count(not_a_claim) == 1
     assert list(db.query("select id from claims where text = ?", [not_a_claim])) == []
 
 
@@ -85,8 +86,9 @@ def test_questions_and_filler_are_not_claims(db, not_a_claim):
     ("《合同法》", "legal"),
     ("客户需主动联系微粒贷客服", "deferral"),
 ])
-def test_seed_claim_topics(db, fragment, topic):
-    rows = list(db.query("select topics from claims where text like ?", [f"%{fragment}%"]))
+def test_seed_claim_topics(db, seed_article, fragment, topic):
+    rows = list(db.query("select topics from claims where article_id = ? and text like ?",
+                         [seed_article["id"], f"%{fragment}%"]))
     assert len(rows) == 1
     assert topic in json.loads(rows[0]["topics"])
 
