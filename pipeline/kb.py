@@ -457,3 +457,30 @@ def ensure_current_processor(db: sqlite_utils.Database, force: bool = False) -> 
             db.execute("update pages set processor = null")
         db["kb_state"].insert({"key": "processor", "value": current}, replace=True)
     return bool(row) or force
+
+
+# Columns that say when, not what (they differ between any two runs), and the run log.
+VOLATILE_COLUMNS = frozenset({("pages", "ingested_at")})
+LOG_TABLES = frozenset({"runs"})
+
+
+def content_digest(db_path: str, volatile: frozenset = VOLATILE_COLUMNS,
+                   skip_tables: frozenset = LOG_TABLES) -> dict[str, str]:
+    """sha256 of every table's rows, order-independent, for "are these KBs the same?".
+
+    FTS shadow tables (``*_fts_data`` …) are left out: their bytes depend on write
+    history, not content; the FTS tables themselves are compared through their rows.
+    """
+    db = sqlite_utils.Database(db_path)
+    digest = {}
+    try:
+        for name in sorted(db.table_names()):
+            if name in skip_tables or name.startswith("sqlite_") or "_fts_" in name:
+                continue
+            columns = [c for c in db[name].columns_dict if (name, c) not in volatile]
+            listed = ", ".join(f"[{c}]" for c in columns)
+            rows = sorted(repr(row) for row in db.execute(f"select {listed} from [{name}]"))
+            digest[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16] + f" ({len(rows)} rows)"
+    finally:
+        db.close()
+    return digest

@@ -7,45 +7,23 @@ the reason, when either is missing. Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser_support import chromium, datasette_server, loopback_only
+
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTION = "借呗逾期一天会怎么样"
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("python package playwright missing: pip install -e '.[test]'")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,49 +32,17 @@ def server(tmp_path_factory):
     plugin supplies the metadata), immutable, as `make serve` runs it."""
     from pipeline.ingest import ingest
 
-    root = tmp_path_factory.mktemp("browserkb")
-    db = root / "kb.db"
+    db = tmp_path_factory.mktemp("browserkb") / "kb.db"
     ingest([str(REPO / "sources")], str(db))
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-h", "127.0.0.1", "-p", str(port),
-         "--setting", "sql_time_limit_ms", "3000"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
-                    pytest.fail(f"datasette did not start: {output[-2000:]}")
-                time.sleep(0.2)
+    with datasette_server(db) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture
 def page(browser, server):
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
-    outside: list[str] = []
-
-    def only_loopback(route):
-        url = route.request.url
-        if url.startswith(server) or url.startswith("data:"):
-            route.continue_()
-        else:  # no CDN scripts, fonts or beacons: the machine has no internet at test time
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", only_loopback)
+    # No CDN scripts, fonts or beacons: the machine has no internet at test time.
+    outside = loopback_only(page, server)
     yield page
     page.close()
     assert not outside, f"the page tried to load from outside: {outside}"

@@ -10,7 +10,6 @@ the whole process group is killed, workers included.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -22,15 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.kb import content_digest
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = 8
 N_PAGES = 160
 MIN_KILLS = 20
 KILLS_PER_EPISODE = 7
 BATCH_SIZE = 5
-# Columns that say when, not what: they differ between any two runs.
-VOLATILE = {("pages", "ingested_at")}
-SKIPPED_TABLES = {"runs"}
 
 SENTENCES = [
     "借呗逾期后会产生罚息，每日按万分之五计算，并可能上报征信。",
@@ -65,24 +63,7 @@ def crash_corpus(directory: Path, seed: int = SEED, n: int = N_PAGES) -> None:
 
 
 def kb_digest(path: Path) -> dict[str, str]:
-    """A hash of every table's rows (volatile columns and the runs log left out)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' "
-            "and name not like '%\\_fts\\_%' escape '\\' order by name")]
-        digest = {}
-        for table in tables:
-            if table in SKIPPED_TABLES:
-                continue
-            columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])")
-                       if (table, r[1]) not in VOLATILE]
-            rows = sorted(repr(row) for row in conn.execute(
-                f"select {', '.join(f'[{c}]' for c in columns)} from [{table}]"))
-            digest[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16] + f" ({len(rows)} rows)"
-        return digest
-    finally:
-        conn.close()
+    return content_digest(str(path))
 
 
 def integrity_problems(path: Path) -> list[str]:

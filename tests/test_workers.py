@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 from pathlib import Path
@@ -17,25 +16,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from corpus import write_corpus  # noqa: E402
 
-# Columns that record when, not what; and tables that log runs.
-TIMESTAMP_COLUMNS = {"ingested_at"}
-SKIPPED_TABLES = {"runs", "sqlite_sequence"}
-
+from pipeline.kb import content_digest  # noqa: E402
 
 def kb_digest(db_path) -> dict[str, str]:
-    """sha256 of every table's rows (timestamps left out), ordered by every column."""
-    db = sqlite_utils.Database(db_path)
-    digest = {}
-    for name in sorted(db.table_names()):
-        if name in SKIPPED_TABLES or name.startswith("sqlite_") or "_fts_" in name:
-            continue
-        columns = [c for c in db[name].columns_dict if c not in TIMESTAMP_COLUMNS]
-        listed = ", ".join(f"[{c}]" for c in columns)
-        h = hashlib.sha256()
-        for row in db.execute(f"select {listed} from [{name}] order by {listed}"):
-            h.update(repr(row).encode())
-        digest[name] = h.hexdigest()
-    return digest
+    return content_digest(str(db_path))
 
 
 @pytest.fixture(scope="module")
