@@ -288,6 +288,10 @@ def _runs(text: str) -> list[tuple[int, str]]:
 # --- the trained model ---------------------------------------------------------------
 
 
+# Topics scoring at least this share of their threshold get an explanation.
+EXPLAIN_FROM_THRESHOLD_SHARE = 0.5
+
+
 class ModelTagger:
     """Calibrated one-vs-rest logistic regression loaded from a JSON artefact.
 
@@ -344,7 +348,10 @@ class ModelTagger:
         result = {}
         for k, topic in enumerate(self.topics):
             p = self.probability(topic, margins[k])
-            explanation = self.explain(analysis, vec, k)
+            # Explaining is most of the cost of scoring; a topic far below its threshold
+            # has nothing worth explaining (its score says so), so only near or above it.
+            near = p >= EXPLAIN_FROM_THRESHOLD_SHARE * self.thresholds[topic]
+            explanation = self.explain(analysis, vec, k) if near else []
             result[topic] = TopicScore(topic, round(p, 4), p >= self.thresholds[topic], explanation)
         return result
 
