@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+import hostile
+
 from pipeline.kb import content_digest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,13 +32,9 @@ MIN_KILLS = 20
 KILLS_PER_EPISODE = 7
 BATCH_SIZE = 5
 
+# The hostile generator's good sentences, and a few more so pages stay distinct.
 SENTENCES = [
-    "借呗逾期后会产生罚息，每日按万分之五计算，并可能上报征信。",
-    "微粒贷逾期超过九十天，银行可能将账户移交催收机构处理。",
-    "信用卡逾期三期以上，可能影响房贷和车贷的审批结果。",
-    "根据民法典第六百八十条，借款的利率不得违反国家有关规定。",
-    "协商还款时应保留书面记录，避免日后发生争议。",
-    "年化利率超过百分之二十四的部分，法院一般不予支持。",
+    *hostile.SENTENCES,
     "逾期记录在还清欠款之日起保留五年，之后自动删除。",
     "部分平台允许申请延期还款，但需要提供收入下降的证明。",
     "催收人员不得在晚上十点以后拨打借款人电话。",
