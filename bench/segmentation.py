@@ -1,22 +1,22 @@
-"""Does the domain dictionary hurt general segmentation?
+"""Does the domain dictionary hurt general segmentation, and how fast is our segmenter?
 
 Scores plain jieba (a fresh ``jieba.Tokenizer()``, HMM on) and our
 :class:`pipeline.segment.Segmenter` on the SIGHAN 2005 PKU and MSR test sets in
 ``../shared/data/cws`` (research use: read from there, never copied into the repo),
-in the same run, with the standard span-based word precision / recall / F1.
-Optionally scores, times and compares rjieba (issue #7) with our dictionary loaded.
+in the same run, with the standard span-based word precision / recall / F1. Our
+segmenter runs twice: on its default backend (rjieba, issue #7) and on the jieba
+backend (what it was before); both must give the same tokens, and the run prints the
+time per sentence of each and the ratio.
 
     .venv/bin/python bench/segmentation.py              # full test sets
     .venv/bin/python bench/segmentation.py --lines 500  # a quick sample
-    .venv/bin/python bench/segmentation.py --rjieba     # also rjieba (pip install rjieba)
 
-Prints a table; never asserts (tests/test_segment.py pins the floor).
+Prints a table; never asserts (tests/test_segment.py pins the floor and the equality).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -125,48 +125,11 @@ def plain_jieba_cut() -> Callable[[str], list[str]]:
     return lambda text: tokenizer.lcut(text, HMM=True)
 
 
-def our_cut() -> Callable[[str], list[str]]:
+def our_cut(backend: str | None = None) -> Callable[[str], list[str]]:
+    """Our Segmenter's cut, on its default backend (rjieba) or the one named."""
     from pipeline.segment import Segmenter
 
-    return Segmenter().cut
-
-
-# jieba cuts Latin/digit runs at "." "-" ":" (2025/-/04/-/11, www/./a/./cn); jieba-rs
-# keeps them whole. Re-splitting such tokens the way jieba's finalseg does makes the two
-# agree (checked on SIGHAN, the seed page, training/claims.jsonl and the DAnIEL pages).
-_HAN = re.compile(r"[\u4e00-\u9fd5]")
-_LATIN_RUN = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-
-
-def rjieba_cut() -> Callable[[str], list[str]] | None:
-    """rjieba (jieba-rs) with our dictionary and jieba's splitting of Latin runs, if installed.
-
-    rjieba.Jieba has add_word(word, freq, tag), so the dictionary loads: we add the words
-    whose frequency Segmenter changed (``Segmenter.changes``: new terms, raised ones,
-    traditional variants); jieba-rs knows the rest with the same frequency, and its total
-    grows by exactly what Segmenter adds to jieba's (see pipeline/segment.py).
-    """
-    try:
-        import rjieba
-    except ImportError:
-        return None
-    from pipeline.segment import get_segmenter
-
-    tokenizer = rjieba.Jieba()
-    for word, freq, tag in get_segmenter().changes:
-        tokenizer.add_word(word, freq, tag)
-
-    def cut(text: str) -> list[str]:
-        tokens = []
-        for token in tokenizer.cut(text, hmm=True):
-            if (len(token) > 1 and not _HAN.search(token) and not _LATIN_RUN.fullmatch(token)
-                    and not tokenizer.has_word(token)):
-                tokens.extend(part for part in _LATIN_RUN.split(token) if part)
-            else:
-                tokens.append(token)
-        return tokens
-
-    return cut
+    return Segmenter(backend=backend).cut
 
 
 def domain_lines() -> list[str]:
@@ -185,56 +148,77 @@ def domain_lines() -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=None, help="evenly spaced sample per corpus")
-    parser.add_argument("--rjieba", action="store_true", help="also score and time rjieba")
     args = parser.parse_args(argv)
-    if not CWS_DIR.is_dir():
-        print(f"# skipped: no SIGHAN data at {CWS_DIR}")
-        return 0
 
-    cutters: dict[str, Callable[[str], Sequence[str]]] = {}
-    for name, make in (("plain jieba", plain_jieba_cut), ("ours", our_cut)):
+    # "ours" is built first, so its start-up includes reading the dictionaries (shared after).
+    built: dict[str, Callable[[str], Sequence[str]]] = {}
+    for name, make in (("plain jieba", plain_jieba_cut), ("ours", our_cut), ("ours/jieba", lambda: our_cut("jieba"))):
         t = time.perf_counter()
-        cutters[name] = make()
-        print(f"# {name}: ready in {time.perf_counter() - t:.2f}s")
-    if args.rjieba:
-        cut = rjieba_cut()
-        if cut is None:
-            print("# rjieba: not installed (pip install rjieba)")
-        else:
-            cutters["rjieba"] = cut
+        built[name] = make()
+        built[name]("微粒贷逾期罚息按万分之五计算")
+        print(f"# {name}: ready (first cut done) in {time.perf_counter() - t:.2f}s")
+    cutters = {name: built[name] for name in ("plain jieba", "ours/jieba", "ours")}
+    print(f"# ours: backend {cutters['ours'].__self__.backend}; "
+          "ours/jieba: the same Segmenter on jieba (what it was before issue #7)")
 
-    print(
-        f"{'corpus':<6} {'segmenter':<12} {'P':>6} {'R':>6} {'F1':>7} {'ΔF1':>8} "
-        f"{'≠plain':>7} {'≠ours':>6} {'seconds':>8} {'speed×':>7}"
-    )
-    for corpus_name in CORPORA:
-        corpus = load_corpus(corpus_name, args.lines)
-        tokens: dict[str, list[list[str]]] = {}
-        seconds: dict[str, float] = {}
+    sentences = 0
+    seconds_total = {name: 0.0 for name in cutters}
+    if CWS_DIR.is_dir():
+        print(
+            f"{'corpus':<6} {'segmenter':<12} {'P':>6} {'R':>6} {'F1':>7} {'ΔF1':>8} "
+            f"{'≠plain':>7} {'≠ours':>6} {'seconds':>8} {'µs/line':>8} {'speed×':>7}"
+        )
+        for corpus_name in CORPORA:
+            corpus = load_corpus(corpus_name, args.lines)
+            lines = sum(len(texts) for texts, _ in corpus)
+            sentences += lines
+            tokens, seconds = run(cutters, [text for texts, _ in corpus for text in texts])
+            base_f1 = None
+            for name in cutters:
+                result = Score()
+                it = iter(tokens[name])
+                for texts, gold in corpus:
+                    result.add(gold, [word for _ in texts for word in next(it)])
+                base_f1 = result.f1 if base_f1 is None else base_f1
+                differ = {other: sum(a != b for a, b in zip(tokens[other], tokens[name]))
+                          for other in ("plain jieba", "ours")}
+                seconds_total[name] += seconds[name]
+                print(
+                    f"{corpus_name:<6} {name:<12} {result.precision:6.3f} {result.recall:6.3f} {result.f1:7.4f} "
+                    f"{result.f1 - base_f1:+8.5f} {differ['plain jieba']:7d} {differ['ours']:6d} {seconds[name]:8.2f} "
+                    f"{seconds[name] / lines * 1e6:8.1f} {seconds['plain jieba'] / seconds[name]:7.2f}"
+                )
+        print("# ≠plain / ≠ours: lines whose tokens differ from that segmenter's; "
+              "speed×: plain jieba time / this time")
+    else:
+        print(f"# no SIGHAN data at {CWS_DIR}: domain lines only")
+
+    lines = domain_lines()
+    tokens, seconds = run(cutters, lines)
+    differ = sum(a != b for a, b in zip(tokens["ours"], tokens["ours/jieba"]))
+    print(f"# domain lines (sources/, training/claims.jsonl): {len(lines)}, ours vs ours/jieba differ on {differ}; "
+          + ", ".join(f"{name} {seconds[name] / len(lines) * 1e6:.1f} µs/line" for name in cutters))
+    for name in cutters:
+        seconds_total[name] += seconds[name]
+    sentences += len(lines)
+    ratio = seconds_total["ours/jieba"] / seconds_total["ours"]
+    print(f"# all {sentences} lines: ours {seconds_total['ours'] / sentences * 1e6:.1f} µs/line, "
+          f"ours/jieba {seconds_total['ours/jieba'] / sentences * 1e6:.1f} µs/line: {ratio:.1f}× faster")
+    return 0
+
+
+def run(cutters: dict[str, Callable[[str], Sequence[str]]], lines: Sequence[str]):
+    """Tokens of every line and the seconds each cutter took, cutters taking turns per block."""
+    tokens: dict[str, list[Sequence[str]]] = {name: [] for name in cutters}
+    seconds = {name: 0.0 for name in cutters}
+    block = 500  # interleaved, so a busy neighbour on a shared machine slows all alike
+    for start in range(0, len(lines), block):
+        chunk = lines[start:start + block]
         for name, cut in cutters.items():
             t = time.perf_counter()
-            tokens[name] = [[word for text in texts for word in cut(text)] for texts, _ in corpus]
-            seconds[name] = time.perf_counter() - t
-        base_f1 = None
-        for name in cutters:
-            result = Score()
-            for (_, gold), predicted in zip(corpus, tokens[name]):
-                result.add(gold, predicted)
-            base_f1 = result.f1 if base_f1 is None else base_f1
-            differ = {
-                other: sum(a != b for a, b in zip(tokens[other], tokens[name])) for other in ("plain jieba", "ours")
-            }
-            print(
-                f"{corpus_name:<6} {name:<12} {result.precision:6.3f} {result.recall:6.3f} {result.f1:7.4f} "
-                f"{result.f1 - base_f1:+8.5f} {differ['plain jieba']:7d} {differ['ours']:6d} {seconds[name]:8.2f} "
-                f"{seconds['plain jieba'] / seconds[name]:7.2f}"
-            )
-    print("# ≠plain / ≠ours: lines whose tokens differ from that segmenter's; speed×: plain jieba time / this time")
-    if "rjieba" in cutters:
-        lines = domain_lines()
-        differ = sum(cutters["ours"](line) != cutters["rjieba"](line) for line in lines)
-        print(f"# rjieba vs ours on {len(lines)} domain lines (sources/, training/claims.jsonl): {differ} differ")
-    return 0
+            tokens[name].extend([cut(line) for line in chunk])
+            seconds[name] += time.perf_counter() - t
+    return tokens, seconds
 
 
 if __name__ == "__main__":

@@ -1073,6 +1073,23 @@ def find_conflicts(rows: list[dict]) -> list[tuple[str, str, Flag]]:
     claim of it, so a KB with many agreeing articles yields one flag per dissenter.
     """
     groups: dict[tuple[str, str], list[tuple[dict, Fact, tuple]]] = {}
+    for key, row, f, comp in conflict_members(rows):
+        groups.setdefault(key, []).append((row, f, comp))
+    out: list[tuple[str, str, Flag]] = []
+    for (product, subject), members in groups.items():
+        out += group_conflicts(product, subject, members)
+    return out
+
+
+def conflict_members(rows: list[dict]) -> list[tuple[tuple[str, str], dict, Fact, tuple]]:
+    """``((product, subject), row, fact, comparable)`` for each row :func:`find_conflicts` compares.
+
+    In row order. A row's subject depends only on its own claim and on the product rows
+    of its own article (the article's main product), so the subjects of one article's
+    facts can be computed from that article's rows alone: the KB stores them
+    (``fact_subjects``) to recompute only the subjects a changed article touches.
+    """
+    out: list[tuple[tuple[str, str], dict, Fact, tuple]] = []
     product_cache: dict[str, list[str]] = {}
     article_product = _article_products(rows)
     for row in rows:
@@ -1103,45 +1120,48 @@ def find_conflicts(rows: list[dict]) -> list[tuple[str, str, Flag]]:
         comp = _comparable(f)
         if comp is None:
             continue
-        groups.setdefault((product, subject), []).append((row, f, comp))
+        out.append(((product, subject), row, f, comp))
+    return out
 
+
+def group_conflicts(product: str, subject: str, members: list[tuple[dict, Fact, tuple]]) -> list[tuple[str, str, Flag]]:
+    """The conflicts within one subject: ``members`` are all its ``(row, fact, comparable)``, in row order."""
     out: list[tuple[str, str, Flag]] = []
-    for (product, subject), members in groups.items():
-        # a claim stating two forms (万分之五, i.e. 上浮50%) agrees with both: leave it out
-        scales_by_claim: dict[str, set[str]] = {}
-        for row, _, comp in members:
-            scales_by_claim.setdefault(str(row.get("claim_id")), set()).add(comp[0])
-        members = [m for m in members if len(scales_by_claim[str(m[0].get("claim_id"))]) == 1]
-        clusters: list[list[tuple[dict, Fact, tuple]]] = []
-        for m in members:
-            for cluster in clusters:
-                if _compatible(cluster[0][2], m[2]):
-                    cluster.append(m)
-                    break
-            else:
-                clusters.append([m])
-        if len(clusters) < 2:
-            continue
-        clusters.sort(key=lambda c: (-len({str(r.get("article_id")) for r, _, _ in c}), c[0][0].get("claim_id")))
-        main = clusters[0]
-        seen: set[tuple[str, str]] = set()
-        for cluster in clusters[1:]:
-            for row, f, _ in cluster:
-                other = next((m for m in main if str(m[0].get("article_id")) != str(row.get("article_id"))), None)
-                if other is None:
-                    continue
-                a, b = str(row.get("claim_id")), str(other[0].get("claim_id"))
-                if (a, b) in seen:
-                    continue
-                seen.add((a, b))
-                label = f"{product} {subject}".strip()
-                flag = Flag(
-                    kind="conflict",
-                    detail=f"{label}：本句为{_describe(f)}，另一篇文章（{other[0].get('article_id')}）为{_describe(other[1])}，"
-                    f"两者不一致。 / {label}: {f.surface} here vs {other[1].surface} in another article.",
-                    reference=f"claim {b}",
-                    claim_seq=row.get("claim_seq"),
-                    other_claim_id=b,
-                )
-                out.append((a, b, flag))
+    # a claim stating two forms (万分之五, i.e. 上浮50%) agrees with both: leave it out
+    scales_by_claim: dict[str, set[str]] = {}
+    for row, _, comp in members:
+        scales_by_claim.setdefault(str(row.get("claim_id")), set()).add(comp[0])
+    members = [m for m in members if len(scales_by_claim[str(m[0].get("claim_id"))]) == 1]
+    clusters: list[list[tuple[dict, Fact, tuple]]] = []
+    for m in members:
+        for cluster in clusters:
+            if _compatible(cluster[0][2], m[2]):
+                cluster.append(m)
+                break
+        else:
+            clusters.append([m])
+    if len(clusters) < 2:
+        return out
+    clusters.sort(key=lambda c: (-len({str(r.get("article_id")) for r, _, _ in c}), c[0][0].get("claim_id")))
+    main = clusters[0]
+    seen: set[tuple[str, str]] = set()
+    for cluster in clusters[1:]:
+        for row, f, _ in cluster:
+            other = next((m for m in main if str(m[0].get("article_id")) != str(row.get("article_id"))), None)
+            if other is None:
+                continue
+            a, b = str(row.get("claim_id")), str(other[0].get("claim_id"))
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            label = f"{product} {subject}".strip()
+            flag = Flag(
+                kind="conflict",
+                detail=f"{label}：本句为{_describe(f)}，另一篇文章（{other[0].get('article_id')}）为{_describe(other[1])}，"
+                f"两者不一致。 / {label}: {f.surface} here vs {other[1].surface} in another article.",
+                reference=f"claim {b}",
+                claim_seq=row.get("claim_seq"),
+                other_claim_id=b,
+            )
+            out.append((a, b, flag))
     return out

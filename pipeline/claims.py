@@ -23,11 +23,11 @@ See docs/claims.md for the rules and the measured precision/recall.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Iterator, NamedTuple
 
 from .document import Article, Claim
+from .script import simplified
 
 # --- sentence splitting ----------------------------------------------------------
 
@@ -246,16 +246,6 @@ SPEAKER = re.compile(
 SENTENCE_PUNCTUATION = re.compile(r"[，,；;。！？!?]")
 
 
-@functools.lru_cache(maxsize=1)
-def _to_simplified():
-    from opencc import OpenCC
-
-    return OpenCC("t2s").convert
-
-
-def simplified(text: str) -> str:
-    """``text`` in simplified script (OpenCC t2s); the rules are written for it."""
-    return _to_simplified()(text)
 
 
 def _speaker(text: str) -> str:

@@ -250,6 +250,9 @@ def ensure_schema(db) -> None:
     # First use on this KB, or signatures from other parameters (not comparable):
     # rebuild from the stored segmented bodies — no re-processing of pages needed.
     with db.conn:
+        # Articles written by an interrupted run still need their other cross-article
+        # steps (conflicts) at the next finalize: keep them marked.
+        pending = db.execute("select article_id from dedup_dirty").fetchall()
         db.execute("delete from article_lsh")
         db.execute("delete from article_minhash")
         for aid, body_seg in db.execute("select id, body_seg from articles order by id").fetchall():
@@ -257,6 +260,7 @@ def ensure_schema(db) -> None:
         db.execute("insert or replace into kb_state (key, value) values ('dedup_params', ?)", [PARAMS_VERSION])
         refresh_clusters(db)
         refresh_text_clusters(db, None)
+        db.conn.executemany("insert or ignore into dedup_dirty (article_id) values (?)", pending)
 
 
 def index_article(db, article_id: str, sig: bytes | None) -> None:

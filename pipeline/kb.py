@@ -65,6 +65,12 @@ TABLES: dict[str, dict] = {
                  "other_claim_id": str},
         pk="id",
     ),
+    # Incremental conflicts (issue #7): the subject (product, what the number is about) of
+    # each fact find_conflicts compares, as of the last refresh; see refresh_conflicts.
+    "fact_subjects": dict(
+        columns={"fact_id": str, "claim_id": str, "article_id": str, "product": str, "subject": str},
+        pk="fact_id",
+    ),
     "kb_state": dict(columns={"key": str, "value": str}, pk="key"),
     # Crawler containers (WARC, JSONL) already read: skipped while unchanged.
     "containers": dict(
@@ -89,7 +95,8 @@ INDEXES = {
     "claims": [["article_id", "seq"], ["text_key"]],
     "claim_topics": [["topic", "assigned"]],
     "facts": [["claim_id"], ["kind", "value"]],
-    "flags": [["claim_id"], ["kind"]],
+    "flags": [["claim_id"], ["kind"], ["other_claim_id"]],
+    "fact_subjects": [["subject", "product"], ["article_id"], ["claim_id"]],
     "articles": [["page_id"], ["site"], ["dup_of"], ["cluster"]],
     "page_paths": [["page_id"]],
     "pages": [["status"]],
@@ -235,6 +242,9 @@ def delete_page(db: sqlite_utils.Database, page_id: str) -> None:
     aid = article_id(page_id)
     dedup.forget_claims(db, aid)
     claim_ids = "select id from claims where article_id = ?"
+    # The claims its conflict flags point at may be flagged only through them: recount.
+    db.execute(f"""insert or ignore into dedup_dirty (article_id) select claims.article_id from flags
+                   join claims on claims.id = flags.other_claim_id where flags.claim_id in ({claim_ids})""", [aid])
     for table in ("flags", "facts", "claim_topics"):
         db.execute(f"delete from [{table}] where claim_id in ({claim_ids})", [aid])
     # Articles on the other side of a conflict with this one need their flag counts redone.
@@ -282,8 +292,11 @@ def write_result(db: sqlite_utils.Database, result: PageResult, near_dup: dedup.
         dedup.index_article(db, aid, near_dup.signature)
         flagged_seqs = {flag.claim_seq for flag in result.flags}
         claim_rows, topic_rows, fact_rows = [], [], []
-        for claim, scores, facts, text_seg, context_seg, text_key in zip(
-            result.claims, result.topics, result.facts, result.claim_segs, result.context_segs, near_dup.claim_keys
+        # Sub-words come with the result (computed by the workers); older results lack them.
+        subword_segs = result.subword_segs or [subwords(t, c) for t, c in zip(result.claim_segs, result.context_segs)]
+        for claim, scores, facts, text_seg, context_seg, subword_seg, text_key in zip(
+            result.claims, result.topics, result.facts, result.claim_segs, result.context_segs, subword_segs,
+            near_dup.claim_keys,
         ):
             cid = claim_id(aid, claim.seq)
             assigned = [t for t, s in scores.items() if s.assigned]
@@ -292,7 +305,7 @@ def write_result(db: sqlite_utils.Database, result: PageResult, near_dup: dedup.
                 "text": claim.text, "char_start": claim.char_start, "char_end": claim.char_end,
                 "topics": json.dumps(assigned, ensure_ascii=False), "flagged": int(claim.seq in flagged_seqs),
                 "text_seg": text_seg, "context_seg": context_seg, "text_key": text_key,
-                "subwords_seg": subwords(text_seg, context_seg),
+                "subwords_seg": subword_seg,
             })
             for topic, s in scores.items():
                 topic_rows.append({
@@ -378,63 +391,183 @@ def finalize(db: sqlite_utils.Database) -> None:
         reclustered = dedup.refresh_clusters(db)
         dedup.refresh_text_clusters(db, changed | reclustered)
         affected = refresh_conflicts(db, changed)
-        if affected is None:  # a full refresh: every article may have changed flags
-            where, params = "", []
-        else:
-            db.execute("create temp table if not exists _affected (id text primary key)")
-            db.execute("delete from _affected")
-            db.conn.executemany("insert or ignore into _affected values (?)", [(a,) for a in affected | changed])
-            where = " where {} in (select id from _affected)"
-        db.execute("update claims set flagged = exists(select 1 from flags where flags.claim_id = claims.id "
-                   "or flags.other_claim_id = claims.id)" + where.format("claims.article_id"))
-        db.execute("update articles set n_flags = (select count(*) from flags join claims "
-                   "on claims.id = flags.claim_id where claims.article_id = articles.id)" + where.format("articles.id"))
+        refresh_flag_counts(db, None if affected is None else affected | changed)
         db["kb_state"].insert({"key": "cross_article_stale", "value": "0"}, replace=True)
+
+
+def refresh_flag_counts(db: sqlite_utils.Database, articles: set[str] | None) -> None:
+    """Recompute ``claims.flagged`` and ``articles.n_flags`` of ``articles`` (None: all)."""
+    if articles is None:
+        scope = ""
+    else:
+        db.execute("create temp table if not exists _affected (id text primary key)")
+        db.execute("delete from _affected")
+        db.conn.executemany("insert or ignore into _affected values (?)", [(a,) for a in articles])
+        scope = " and {} in (select id from _affected)"
+    # Only rows whose value changes are written: an update re-indexes the row's FTS
+    # entry (the triggers fire on any update), which a full refresh would do for every claim.
+    flagged = ("(exists(select 1 from flags where flags.claim_id = claims.id) "
+               "or exists(select 1 from flags where flags.other_claim_id = claims.id))")
+    n_flags = ("(select count(*) from flags join claims on claims.id = flags.claim_id "
+               "where claims.article_id = articles.id)")
+    db.execute(f"update claims set flagged = {flagged} where flagged is not {flagged}" + scope.format("claims.article_id"))
+    db.execute(f"update articles set n_flags = {n_flags} where n_flags is not {n_flags}" + scope.format("articles.id"))
 
 
 def refresh_conflicts(db: sqlite_utils.Database, articles: set[str] | None = None) -> set[str] | None:
     """Recompute ``conflict`` flags; return the ids of articles whose flags changed.
 
     Which claims conflict depends on every article stating a value for the same
-    subject (the majority value wins), so the comparison runs over all facts; only the
-    flags that changed are written, and only their articles (plus ``articles``, the
-    ones changed since the last refresh) get their flag counts redone. ``articles=None``
-    means "everything may have changed" and returns None.
+    subject (the majority value wins), but only within that subject: a conflict group
+    is keyed by (product, what the number is about), and a fact's key depends on its own
+    article alone (:func:`pipeline.checks.conflict_members`). The keys are stored
+    (``fact_subjects``), so when ``articles`` (the ones written or deleted since the last
+    refresh) is given, only the groups their facts are in now or were in before are
+    compared again — with :func:`pipeline.checks.group_conflicts`, over the same rows in
+    the same order as a full run — and only flags of those groups are diffed. The result
+    is exactly that of a full recompute. ``articles=None`` means "everything may have
+    changed": all facts are compared (and their keys stored) and None is returned; so
+    does a KB whose stored keys come from other code (a processor fingerprint change).
+    Call inside a transaction.
     """
-    try:
-        from .checks import find_conflicts
-    except ImportError:  # TEMPORARY until checks land
-        return set()
     if articles is not None and not articles:
         return set()
-    # find_conflicts compares rates and durations, and reads products for an article's subject.
-    cursor = db.execute("""select facts.*, claims.article_id, claims.text as claim_text
-                           from facts join claims on claims.id = facts.claim_id
-                           where facts.kind in ('rate', 'duration', 'product')
-                           order by facts.claim_id, facts.char_start""")
-    columns = [d[0] for d in cursor.description]
-    rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
-    article_of = {row["claim_id"]: row["article_id"] for row in rows}
-    wanted = {}
-    for a, b, flag in find_conflicts(rows):
-        row = {"id": short_hash(a, b, flag.kind, flag.detail), "claim_id": a, "kind": flag.kind,
-               "detail": flag.detail, "reference": flag.reference, "other_claim_id": b}
-        wanted[row["id"]] = row
-    have = {r[0]: (r[1], r[2]) for r in db.execute(
-        "select id, claim_id, other_claim_id from flags where kind = 'conflict'")}
+    current = processor_fingerprint()
+    stored = db.execute("select value from kb_state where key = 'conflict_subjects'").fetchone()
+    if articles is not None and (not stored or stored[0] != current):
+        articles = None  # keys from other code (or none stored yet): recompute them all
+    if articles is None:
+        wanted, have, article_of = _all_conflicts(db)
+    else:
+        wanted, have, article_of = _conflicts_of(db, articles)
     gone = [flag_id for flag_id in have if flag_id not in wanted]
     new = [row for flag_id, row in wanted.items() if flag_id not in have]
     db.conn.executemany("delete from flags where id = ?", [(flag_id,) for flag_id in gone])
-    if new:
-        db["flags"].insert_all(new, replace=True)
+    _insert_rows(db, "flags", new, replace=True)
+    if not stored or stored[0] != current:
+        db.execute("insert or replace into kb_state (key, value) values ('conflict_subjects', ?)", [current])
     touched_claims = {c for flag_id in gone for c in have[flag_id]} | {
         c for row in new for c in (row["claim_id"], row["other_claim_id"])}
     affected = {article_of[c] for c in touched_claims if c in article_of}
-    for claim in touched_claims - set(article_of):  # claims without rate/duration facts
+    for claim in touched_claims - set(article_of):  # claims outside the groups compared
         found = db.execute("select article_id from claims where id = ?", [claim]).fetchone()
         if found:
             affected.add(found[0])
     return None if articles is None else affected
+
+
+# The rows find_conflicts reads: rates and durations to compare, products for an
+# article's subject. Ordered as a full run orders them (the clustering is greedy).
+# ``source`` says which: a subset is read through a temp table named first in a cross
+# join (which SQLite keeps as the outer loop; temp tables have no statistics).
+_CONFLICT_ROWS = """select facts.*, claims.article_id, claims.text as claim_text{select}
+                    from {source}
+                    where facts.kind in ('rate', 'duration', 'product')
+                    order by facts.claim_id, facts.char_start, facts.id"""
+
+
+def _fact_rows(db: sqlite_utils.Database, source: str = "facts join claims on claims.id = facts.claim_id",
+               select: str = "") -> list[dict]:
+    cursor = db.execute(_CONFLICT_ROWS.format(select=select, source=source))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, r)) for r in cursor.fetchall()]
+
+
+def _flag_row(a: str, b: str, flag) -> dict:
+    return {"id": short_hash(a, b, flag.kind, flag.detail), "claim_id": a, "kind": flag.kind,
+            "detail": flag.detail, "reference": flag.reference, "other_claim_id": b}
+
+
+def _store_subjects(db: sqlite_utils.Database, members: list) -> None:
+    db.conn.executemany(
+        "insert or replace into fact_subjects (fact_id, claim_id, article_id, product, subject) values (?, ?, ?, ?, ?)",
+        [(row["id"], row["claim_id"], row["article_id"], product, subject)
+         for (product, subject), row, _, _ in members])
+
+
+def _all_conflicts(db: sqlite_utils.Database) -> tuple[dict, dict, dict]:
+    """Every conflict (find_conflicts over all facts); store every fact's subject key."""
+    from .checks import conflict_members, group_conflicts
+
+    rows = _fact_rows(db)
+    members = conflict_members(rows)
+    db.execute("delete from fact_subjects")
+    _store_subjects(db, members)
+    groups: dict[tuple[str, str], list] = {}
+    for key, row, f, comp in members:
+        groups.setdefault(key, []).append((row, f, comp))
+    wanted = {}
+    for (product, subject), group in groups.items():
+        for a, b, flag in group_conflicts(product, subject, group):
+            flag_row = _flag_row(a, b, flag)
+            wanted[flag_row["id"]] = flag_row
+    have = {r[0]: (r[1], r[2]) for r in db.execute(
+        "select id, claim_id, other_claim_id from flags where kind = 'conflict'")}
+    return wanted, have, {row["claim_id"]: row["article_id"] for row in rows}
+
+
+def _temp_ids(db: sqlite_utils.Database, name: str, ids) -> None:
+    db.execute(f"create temp table if not exists {name} (id text primary key)")
+    db.execute(f"delete from {name}")
+    db.conn.executemany(f"insert or ignore into {name} values (?)", [(i,) for i in ids])
+
+
+def _conflicts_of(db: sqlite_utils.Database, articles: set[str]) -> tuple[dict, dict, dict]:
+    """The conflicts of the groups ``articles`` touch, and the flags they replace.
+
+    Groups: those the articles' facts were in at the last refresh (``fact_subjects``)
+    and are in now. Flags in scope: those on a claim of these groups (or on an old claim
+    of the articles, or pointing at one). A claim may be in several groups and its flags
+    do not say which group they came from, so every group of a claim that has a flag in
+    scope is compared too: each flag in scope is then either wanted again or gone.
+    """
+    from .checks import _comparable, _row_fact, conflict_members, group_conflicts
+
+    _temp_ids(db, "_cf_articles", articles)
+    old = db.execute("select claim_id, product, subject from fact_subjects "
+                     "where article_id in (select id from _cf_articles)").fetchall()
+    db.execute("delete from fact_subjects where article_id in (select id from _cf_articles)")
+    members = conflict_members(_fact_rows(db, "_cf_articles cross join claims on claims.article_id = _cf_articles.id "
+                                              "cross join facts on facts.claim_id = claims.id"))
+    _store_subjects(db, members)
+    keys = {(p, s) for _, p, s in old} | {key for key, _, _, _ in members}
+    own_claims = {c for c, _, _ in old} | {row["claim_id"] for _, row, _, _ in members}
+
+    db.execute("create temp table if not exists _cf_keys (product text, subject text, primary key (subject, product))")
+    db.execute("delete from _cf_keys")
+    db.conn.executemany("insert or ignore into _cf_keys values (?, ?)", sorted(keys))
+    in_groups = {r[0] for r in db.execute(
+        "select distinct fs.claim_id from _cf_keys as k cross join fact_subjects as fs "
+        "on fs.subject = k.subject and fs.product = k.product")}
+    scope = in_groups | own_claims
+    _temp_ids(db, "_cf_scope", scope)
+    _temp_ids(db, "_cf_own", own_claims)
+    have = {r[0]: (r[1], r[2]) for r in db.execute(  # (+kind: look up by claim, not by kind)
+        "select id, claim_id, other_claim_id from flags where +kind = 'conflict' and claim_id in (select id from _cf_scope) "
+        "union select id, claim_id, other_claim_id from flags where +kind = 'conflict' "
+        "and other_claim_id in (select id from _cf_own)")}
+    flagged = {a for a, _ in have.values()}
+    if flagged:
+        _temp_ids(db, "_cf_flagged", flagged)
+        db.execute("insert or ignore into _cf_keys select distinct product, subject from fact_subjects "
+                   "where claim_id in (select id from _cf_flagged)")
+
+    # The stored members of these groups, in full-run order (their keys need no recomputing).
+    rows = _fact_rows(db, "_cf_keys as k cross join fact_subjects as fs on fs.subject = k.subject "
+                          "and fs.product = k.product cross join facts on facts.id = fs.fact_id "
+                          "cross join claims on claims.id = facts.claim_id",
+                      select=", fs.product as _group_product, fs.subject as _group_subject")
+    groups: dict[tuple[str, str], list] = {}
+    for row in rows:
+        f = _row_fact(row)
+        groups.setdefault((row["_group_product"], row["_group_subject"]), []).append((row, f, _comparable(f)))
+    wanted, keep = {}, scope | flagged  # (flags of other claims are in groups left as they were)
+    for (product, subject), group in groups.items():
+        for a, b, flag in group_conflicts(product, subject, group):
+            if a in keep:
+                flag_row = _flag_row(a, b, flag)
+                wanted[flag_row["id"]] = flag_row
+    return wanted, have, {row["claim_id"]: row["article_id"] for row in rows}
 
 
 def ensure_current_processor(db: sqlite_utils.Database, force: bool = False) -> bool:

@@ -22,7 +22,8 @@ from .clean import extract_article
 from .document import Article, Claim, Fact, Flag, RawPage, Rejected, TopicScore
 from .facts import extract_facts
 from .limits import Deadline, Limits, TimeBudgetExceeded, storable_text, time_budget
-from .segment import get_segmenter
+from .search import subwords
+from .segment import WORD_JOINER, get_segmenter
 from .topics import get_tagger
 
 PROCESSOR_VERSION = "1"
@@ -74,6 +75,8 @@ class PageResult:
     body_seg: str = ""
     claim_segs: list[str] = field(default_factory=list)
     context_segs: list[str] = field(default_factory=list)
+    # Dictionary sub-words of claim and context (search.subwords), for claims.subwords_seg.
+    subword_segs: list[str] = field(default_factory=list)
     tagger: str = ""
 
 
@@ -129,23 +132,31 @@ def _run_stages(page: RawPage, result: PageResult, limits: Limits, deadline: Dea
     result.article = article
     result.claims = claims
     result.tagger = tagger.name
-    for claim in claims:
-        deadline.check()
-        result.topics.append(tagger.score(claim.text))
+    claim_words = {claim.text: segmenter.cut(claim.text) for claim in claims}
+    deadline.check()
+    result.topics = _score_topics(tagger, [claim.text for claim in claims], claim_words)
+    deadline.check()
     result.facts, result.flags = _facts_and_flags(article, claims, deadline)
     result.title_seg = segmenter.segmented(article.title)
     result.body_seg = segmenter.segmented(article.body)
-    for claim in claims:
-        deadline.check()
-        result.claim_segs.append(segmenter.segmented(claim.text))
+    result.claim_segs = [WORD_JOINER.join(claim_words[claim.text]) for claim in claims]
     # Claims inherit their article's subject for search: 罚息 under a 微粒贷 title.
-    contexts: dict[str | None, str] = {}
-    for claim in claims:
+    contexts: dict[str | None, tuple[str, str]] = {}
+    for claim, text_seg in zip(claims, result.claim_segs):
         if claim.section not in contexts:
-            contexts[claim.section] = segmenter.segmented(
-                " ".join(filter(None, [article.title, claim.section]))
-            )
-        result.context_segs.append(contexts[claim.section])
+            context_seg = segmenter.segmented(" ".join(filter(None, [article.title, claim.section])))
+            contexts[claim.section] = context_seg, subwords(context_seg)
+        context_seg, context_subwords = contexts[claim.section]
+        result.context_segs.append(context_seg)
+        result.subword_segs.append(WORD_JOINER.join(filter(None, [subwords(text_seg), context_subwords])))
+
+
+def _score_topics(tagger, texts: list[str], words: dict[str, list[str]]) -> list[dict[str, TopicScore]]:
+    """Topic scores of a page's claims: all at once when the tagger can (the model can)."""
+    score_many = getattr(tagger, "score_many", None)
+    if score_many is not None:
+        return score_many(texts, words)
+    return [tagger.score(text) for text in texts]
 
 
 def _fail(result: PageResult, status: str, reason: str) -> PageResult:
@@ -153,7 +164,7 @@ def _fail(result: PageResult, status: str, reason: str) -> PageResult:
     result.reason = storable_text(reason[:MAX_REASON_CHARS])
     result.article, result.claims, result.topics, result.facts, result.flags = None, [], [], [], []
     result.title_seg = result.body_seg = ""
-    result.claim_segs, result.context_segs = [], []
+    result.claim_segs, result.context_segs, result.subword_segs = [], [], []
     return result
 
 

@@ -1,9 +1,17 @@
-"""Word segmentation: the one place that owns a jieba tokenizer and the domain dictionary.
+"""Word segmentation: the one place that owns a tokenizer and the domain dictionary.
 
-jieba's module-level API is a global tokenizer anyone can mutate; we never touch it.
-Each :class:`Segmenter` wraps its own ``jieba.Tokenizer`` with our dictionary added
-(each term also in traditional script), and :func:`get_segmenter` hands out one shared
-instance to the pipeline and the Datasette plugin, so both segment identically.
+The tokens are jieba's: what ``jieba.Tokenizer().lcut(text, HMM=True)`` gives with our
+dictionary added (each term also in traditional script). They are computed by rjieba
+(the jieba-rs Rust port, 7–19× faster; issue #7), loaded with exactly the frequencies
+and total jieba would have, plus the two places where jieba-rs's rules differ from
+jieba's put back (see :meth:`Segmenter._rjieba_cut`); tests/test_segment.py checks
+token-for-token equality with jieba on our pages and 50,000+ SIGHAN / web sentences.
+Without rjieba, a ``jieba.Tokenizer`` does the same work, slower.
+
+jieba's and rjieba's module-level APIs are global tokenizers anyone can mutate; we
+never touch them. Each :class:`Segmenter` owns its tokenizer, and :func:`get_segmenter`
+hands out one shared instance to the pipeline and the Datasette plugin, so both
+segment identically.
 
     >>> get_segmenter().cut("微粒贷逾期罚息按万分之五计算")
     ['微粒贷', '逾期', '罚息', '按', '万分之五', '计算']
@@ -13,19 +21,22 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 import os
-from importlib import resources
+import re
+from dataclasses import dataclass
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable
-
-import jieba
 
 # U+200B ZERO WIDTH SPACE: a token separator for SQLite's unicode61 tokenizer (it is
 # not a letter or digit), invisible in a browser, and removing it restores the text.
 WORD_JOINER = "\u200b"
 
 DOMAIN_DICTIONARY = "domain_dict.txt"
+
+BACKENDS = ("rjieba", "jieba")
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,14 +62,55 @@ def domain_entries() -> tuple[tuple[str, int | None, str | None], ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def dictionary_fingerprint() -> str:
-    """Short hash of what decides the tokens: jieba's version and our dictionary file.
+def _rjieba():
+    """rjieba's ``Jieba`` class, or None when rjieba cannot be imported (jieba does the work).
+
+    ``import rjieba`` builds a module-level tokenizer (30 MB, 0.08 s) we would never use,
+    so the extension module is loaded by itself when rjieba is not imported yet; it is
+    registered under its own name, so a later ``import rjieba`` elsewhere still works.
+    """
+    import sys
+
+    if "rjieba" not in sys.modules and "rjieba.rjieba" not in sys.modules:
+        try:
+            import importlib.machinery
+
+            folder = Path(importlib.util.find_spec("rjieba").submodule_search_locations[0])
+            path = next(folder / f"rjieba{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                        if (folder / f"rjieba{suffix}").is_file())
+            spec = importlib.util.spec_from_file_location("rjieba.rjieba", path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[spec.name]
+                raise
+            return module.Jieba
+        except Exception:  # not installed, or laid out otherwise: the plain import decides
+            pass
+    try:
+        from rjieba import Jieba
+    except ImportError:
+        return None
+    return Jieba
+
+
+def default_backend() -> str:
+    return "rjieba" if _rjieba() is not None else "jieba"
+
+
+@functools.lru_cache(maxsize=None)
+def dictionary_fingerprint(backend: str | None = None) -> str:
+    """Short hash of what decides the tokens: the backend and its version, jieba's version
+    (its dictionary gives the frequencies) and our dictionary file.
 
     Segmented columns written under another fingerprint are stale (re-segment them).
     """
+    backend = backend or default_backend()
     text = resources.files("pipeline").joinpath("data", DOMAIN_DICTIONARY).read_bytes()
-    digest = hashlib.sha256(f"jieba {jieba.__version__}\n".encode() + text).hexdigest()
-    return digest[:12]
+    versions = f"{backend} {metadata.version(backend)}\njieba {metadata.version('jieba')}\n"
+    return hashlib.sha256(versions.encode() + text).hexdigest()[:12]
 
 
 def domain_terms() -> list[str]:
@@ -91,52 +143,225 @@ def _cache_dir() -> Path:
     return path
 
 
-class Segmenter:
-    """A jieba tokenizer with the domain dictionary loaded, owned by its creator."""
+# ------------------------------------------------------------------ the dictionary
 
-    def __init__(self, extra_words: Iterable[str] = (), hmm: bool = True):
+
+def _jieba_dictionary_path() -> Path:
+    # find_spec locates the package without importing it (jieba's import loads its HMM).
+    spec = importlib.util.find_spec("jieba")
+    return Path(spec.submodule_search_locations[0]) / "dict.txt"
+
+
+@dataclass(frozen=True)
+class DictionaryChanges:
+    """What our dictionary changes in jieba's, and the totals that decide the paths.
+
+    ``changes``: the words whose frequency differs from stock jieba's (new terms, raised
+    ones, traditional variants), in the order jieba adds them. ``total``: jieba's total
+    frequency with them in. ``rjieba_total``: what a stock ``rjieba.Jieba`` reaches after
+    ``add_word`` of each change (jieba-rs *replaces* a known word's frequency in its total
+    and counts the one word jieba's dict.txt lists twice, B超, once).
+    """
+
+    changes: tuple[tuple[str, int, str | None], ...]
+    total: int
+    rjieba_total: int
+
+
+def _stock_frequencies(words: set[str]) -> tuple[dict[str, int], int, int]:
+    """(jieba's frequency of each of ``words`` it knows, jieba's total, jieba-rs's total).
+
+    Reads jieba's dict.txt (jieba-rs embeds the same file) instead of building a
+    ``jieba.Tokenizer``: 0.2 s once, and no 70 MB prefix dictionary kept around.
+    """
+    total = 0
+    last: dict[bytes, int] = {}
+    with _jieba_dictionary_path().open("rb") as lines:
+        for line in lines:
+            line = line.strip()
+            if line:
+                word, freq = line.split(b" ")[:2]  # as jieba's gen_pfdict: "word freq [tag]"
+                freq = int(freq)
+                total += freq
+                last[word] = freq
+    # jieba-rs keeps one record per word (the last line's): its total counts each once.
+    unique_total = sum(last.values())
+    frequencies = {word: last[word.encode()] for word in words if last.get(word.encode())}
+    return frequencies, total, unique_total
+
+
+@functools.lru_cache(maxsize=1)
+def dictionary_changes() -> DictionaryChanges:
+    """Our dictionary as jieba would load it, computed from the dictionary files alone.
+
+    This is what ``Segmenter`` did with a ``jieba.Tokenizer`` before issue #7: jieba's
+    add_word adds the frequency to the total even for a word it already knows, so
+    re-adding known words would inflate the total and shift paths everywhere. We set the
+    total as if each changed word had been added once.
+    """
+    entries = domain_entries()
+    variants = {word: traditional(word) for word, _, _ in entries}
+    stock, stock_total, rjieba_total = _stock_frequencies(set(variants) | set(variants.values()))
+    added: dict[str, int] = {}
+
+    def known(word: str) -> int | None:
+        return added[word] if word in added else stock.get(word)
+
+    changes: list[tuple[str, int, str | None]] = []
+    for word, freq, tag in entries:
+        before = known(word)
+        # No frequency: keep a known word's.
+        freq = before if freq is None else freq
+        if not freq:
+            # jieba would make one up (suggest_freq); the dictionary's rule is to state it.
+            raise ValueError(f"{DOMAIN_DICTIONARY}: {word!r} is new to jieba: give it a frequency (> 0)")
+        added[word] = freq
+        if freq != before:
+            changes.append((word, freq, tag))
+        variant = variants[word]
+        if variant != word and not known(variant):
+            added[variant] = freq
+            changes.append((variant, freq, tag))
+    current: dict[str, int] = {}
+    for word, freq, _ in changes:
+        rjieba_total += freq - current.get(word, stock.get(word, 0))
+        current[word] = freq
+    return DictionaryChanges(tuple(changes), stock_total + sum(freq for _, freq, _ in changes), rjieba_total)
+
+
+def jieba_tokenizer(changes: Iterable[tuple[str, int, str | None]], total: int):
+    """A ``jieba.Tokenizer`` with ``changes`` added and its total set to ``total``."""
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # not "Building prefix dict…"
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(_cache_dir())
+    tokenizer.initialize()
+    for word, freq, tag in changes:
+        tokenizer.add_word(word, freq, tag)
+    tokenizer.total = total
+    return tokenizer
+
+
+# ------------------------------------------------------------------ rjieba vs jieba
+
+# jieba cuts a block of [\u4E00-\u9FD5a-zA-Z0-9+#&._%-] characters with its dictionary;
+# jieba-rs's blocks also take these CJK ranges (extension A, U+9FD6–9FFF, compatibility
+# ideographs, extensions B–F and the compatibility supplement), which jieba emits one
+# character at a time. A text with any of them goes to rjieba with each replaced by
+# _MASK, a character both emit alone, and the tokens are cut from the original text.
+_RJIEBA_ONLY_BLOCK = re.compile(
+    "[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002a6df\U0002a700-\U0002ebef\U0002f800-\U0002fa1f]"
+)
+_MASK = "\x00"
+# jieba's HMM step (finalseg) splits the non-Han stretches of an unknown run with this
+# pattern (2025/-/04/-/11, www/./a/./cn, 1.5/./5%); jieba-rs keeps each stretch whole.
+_LATIN_RUN = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+# A stretch that the pattern splits has a letter or digit next to one of the other
+# block characters; a text without such a pair needs no re-split.
+_LATIN_SYMBOL = re.compile(r"[a-zA-Z0-9][+#&._%\-]|[+#&._%\-][a-zA-Z0-9]")
+# rjieba's total can only be raised by add_word: this word carries the difference. Its
+# character is outside every block, so no text can ever match it.
+_TOTAL_PAD = "\x00"
+
+
+class Segmenter:
+    """A tokenizer with the domain dictionary loaded, owned by its creator.
+
+    ``backend`` is "rjieba" (the default when installed) or "jieba"; both give jieba's tokens.
+    """
+
+    def __init__(self, extra_words: Iterable[str] = (), hmm: bool = True, backend: str | None = None):
         self.hmm = hmm
-        logging.getLogger("jieba").setLevel(logging.WARNING)  # not "Building prefix dict…"
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.tmp_dir = str(_cache_dir())
-        self._tokenizer.initialize()
-        # jieba's add_word adds the frequency to the total even for a word it already
-        # knows, so re-adding known words would inflate the total and shift paths
-        # everywhere. We set the total as if each changed word had been added once,
-        # which is also what jieba-rs does: an rjieba backend loaded with ``changes``
-        # then cuts identically (bench/segmentation.py --rjieba, issue #7).
-        total = self._tokenizer.total
-        known = self._tokenizer.FREQ
-        # Words whose frequency differs from stock jieba's: what another backend would need.
-        self.changes: list[tuple[str, int, str | None]] = []
-        for word, freq, tag in domain_entries():
-            before = known.get(word)
-            # No frequency: keep a known word's (jieba's own default would add 1); a new
-            # word gets the smallest frequency that keeps it whole.
-            self._tokenizer.add_word(word, freq if freq is not None else before or None, tag)
-            if known[word] != before:
-                self.changes.append((word, known[word], tag))
-            variant = traditional(word)
-            if variant != word and not known.get(variant):
-                self._tokenizer.add_word(variant, known[word], tag)
-                self.changes.append((variant, known[word], tag))
-        self._tokenizer.total = total + sum(freq for _, freq, _ in self.changes)
-        for word in extra_words:
-            if not known.get(word):
-                self._tokenizer.add_word(word)  # a new word: jieba adds it to the total once
-                self.changes.append((word, known[word], None))
+        self.backend = backend or default_backend()
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, not {self.backend!r}")
+        dictionary = dictionary_changes()
+        # Words whose frequency differs from stock jieba's: what a backend needs loaded.
+        self.changes: list[tuple[str, int, str | None]] = list(dictionary.changes)
+        self.total = dictionary.total
+        rjieba_total = dictionary.rjieba_total
+        tokenizer = None
+        extra_words = list(extra_words)
+        if extra_words or self.backend == "jieba":
+            tokenizer = jieba_tokenizer(self.changes, self.total)
+            for word in extra_words:
+                if not tokenizer.FREQ.get(word):
+                    # A new word: jieba suggests a frequency and adds it to the total once.
+                    tokenizer.add_word(word)
+                    self.changes.append((word, tokenizer.FREQ[word], None))
+                    rjieba_total += tokenizer.FREQ[word]
+            self.total = tokenizer.total
+        self._tokenizer = tokenizer if self.backend == "jieba" else None  # jieba: the backend
+        if self._tokenizer is None:
+            if _rjieba() is None:
+                raise ImportError("the rjieba backend needs rjieba: pip install rjieba")
+            self._rjieba = _rjieba()()
+            for word, freq, tag in self.changes:
+                self._rjieba.add_word(word, freq, tag)
+            if self.total < rjieba_total:
+                raise AssertionError(f"rjieba's total {rjieba_total} exceeds jieba's {self.total}")
+            if self.total > rjieba_total:
+                self._rjieba.add_word(_TOTAL_PAD, self.total - rjieba_total, None)
+            self._rjieba_has_word = self._rjieba.has_word
 
     def has_word(self, word: str) -> bool:
-        """Whether ``word`` is in the dictionary (jieba's or ours)."""
-        return bool(self._tokenizer.FREQ.get(word))
+        """Whether ``word`` is in the dictionary (jieba's or ours) with a frequency.
+
+        As jieba's ``bool(FREQ.get(word))``: a prefix of a word is not a word.
+        """
+        if self._tokenizer is not None:
+            return bool(self._tokenizer.FREQ.get(word))
+        return word != _TOTAL_PAD and self._rjieba_has_word(word)
 
     def cut(self, text: str) -> list[str]:
         """Words of ``text`` in order; joining them gives ``text`` back exactly."""
-        return self._tokenizer.lcut(text, HMM=self.hmm)
+        if self._tokenizer is not None:
+            return self._tokenizer.lcut(text, HMM=self.hmm)
+        return self._rjieba_cut(text)
+
+    def _rjieba_cut(self, text: str) -> list[str]:
+        """rjieba's cut with jieba's blocks and jieba's splitting of Latin stretches."""
+        if _RJIEBA_ONLY_BLOCK.search(text):
+            tokens = self._rjieba_cut(_RJIEBA_ONLY_BLOCK.sub(_MASK, text))
+            start = 0
+            for i, token in enumerate(tokens):
+                tokens[i] = text[start:start + len(token)]
+                start += len(token)
+            return tokens
+        tokens = self._rjieba.cut(text, self.hmm)
+        if not self.hmm or not _LATIN_SYMBOL.search(text):
+            return tokens
+        out: list[str] = []
+        for token in tokens:
+            # Block characters besides Han are ASCII, so a token from an unknown run's
+            # non-Han stretch is ASCII. A dictionary word (AT&T, c++) came from the
+            # dictionary path and stays whole: the HMM only sees runs of single
+            # characters, and single Latin characters (frequency 1) never beat a word
+            # made of them (tests/test_segment.py checks every such word).
+            if (len(token) > 1 and token.isascii() and not _LATIN_RUN.fullmatch(token)
+                    and token != "\r\n" and not self._rjieba_has_word(token)):
+                out.extend(part for part in _LATIN_RUN.split(token) if part)
+            else:
+                out.append(token)
+        return out
 
     def cut_for_search(self, text: str) -> list[str]:
-        """Words plus their dictionary sub-words (贷款市场报价利率 → 贷款, 市场, 利率 …)."""
-        return self._tokenizer.lcut_for_search(text, HMM=self.hmm)
+        """Words plus their dictionary sub-words (贷款市场报价利率 → 贷款, 市场, 利率 …).
+
+        jieba's ``cut_for_search``: before each word longer than 2 characters, its 2-character
+        pieces that are words, then (longer than 3) its 3-character ones.
+        """
+        has_word = self.has_word
+        out: list[str] = []
+        for word in self.cut(text):
+            n = len(word)
+            if n > 2:
+                out.extend(piece for piece in (word[i:i + 2] for i in range(n - 1)) if has_word(piece))
+            if n > 3:
+                out.extend(piece for piece in (word[i:i + 3] for i in range(n - 2)) if has_word(piece))
+            out.append(word)
+        return out
 
     def words(self, text: str) -> list[str]:
         """Content-bearing words: no whitespace or punctuation-only tokens."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import math
 import re
@@ -34,6 +35,7 @@ from importlib import resources
 from typing import Protocol
 
 from .document import TopicScore
+from .script import simplified
 
 # id -> (Chinese name, description). This is the `topics` table of the KB.
 TOPICS: dict[str, tuple[str, str]] = {
@@ -85,20 +87,13 @@ class Tagger(Protocol):
     def score(self, text: str) -> dict[str, TopicScore]: ...
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # opencc-python-reimplemented: pure Python, dictionaries ship with it
-
-    return opencc.OpenCC("t2s")
-
-
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), traditional → simplified.
 
     >>> normalise("逾期紀錄會保留５年")
     '逾期纪录会保留5年'
     """
-    return _t2s().convert(unicodedata.normalize("NFKC", text))
+    return simplified(unicodedata.normalize("NFKC", text))
 
 
 def lexicon_matches(text: str, terms: dict[str, float]) -> list[str]:
@@ -300,6 +295,11 @@ class ModelTagger:
     ``explanation`` = the words whose features pushed the margin up most, e.g.
     ``["罚息 +1.84", "万分之五 +0.97"]`` (character n-grams and lexicon matches are
     credited to the words they fall in, so the terms read as words of the sentence).
+
+    Scoring computes what :class:`Featuriser` (the training side) computes, but only for
+    features the model knows and for all claims of a page at once: the occurrences are
+    gathered in Python, the TF-IDF weighting, norms and margins run in numpy.
+    tests/test_topics.py checks it against the Featuriser path on every training sentence.
     """
 
     def __init__(self, artefact: dict, featuriser: Featuriser | None = None):
@@ -316,6 +316,43 @@ class ModelTagger:
         self.idf = {f: row[0] for f, row in vocabulary.items() if row[0]}
         self.coef = {f: row[1:] for f, row in vocabulary.items()}
         self.featuriser = featuriser or Featuriser(FeatureConfig.from_dict(artefact["features"]))
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        """Column numbers for the known words and n-grams, and their idf and weights as arrays."""
+        import numpy as np
+
+        self._word_column: dict[str, int] = {}
+        self._gram_column: dict[str, int] = {}
+        idf, coef, block = [], [], []
+        for feature, weight in self.idf.items():
+            kind, key = feature.split(":", 1)
+            if kind not in ("w", "c"):
+                continue
+            (self._word_column if kind == "w" else self._gram_column)[key] = len(idf)
+            idf.append(weight)
+            coef.append(self.coef[feature])
+            block.append(0 if kind == "w" else 1)
+        n_topics = len(self.topics)
+        self._idf_array = np.array(idf, dtype=float)
+        self._coef_array = np.array(coef, dtype=float).reshape(len(coef), n_topics)
+        self._block_array = np.array(block, dtype=np.int64)
+        lexicon = self.featuriser.config.lexicon
+        self._lexicon = list(lexicon.items())
+        self._lex_coef = np.array([self.coef.get("lex:" + topic) or [0.0] * n_topics for topic in lexicon],
+                                  dtype=float).reshape(len(lexicon), n_topics)
+        # Every known n-gram found in one pass over the text (Aho-Corasick, C): a known
+        # n-gram holds only run characters (Han, digits, letters), so its matches are the
+        # n-grams Featuriser takes from the runs. Value: column * 4 + length.
+        import ahocorasick
+
+        if self.featuriser.config.char_max > 3:
+            raise ValueError("n-grams longer than 3 do not fit the automaton's value encoding")
+        self._gram_automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for gram, column in self._gram_column.items():
+            if not _NOT_TEXT.search(gram):
+                self._gram_automaton.add_word(gram, column * 4 + len(gram))
+        self._gram_automaton.make_automaton()
 
     @classmethod
     def load(cls, path=None) -> "ModelTagger":
@@ -328,6 +365,7 @@ class ModelTagger:
         return cls(json.loads(text))
 
     def margins(self, vec: dict[str, float]) -> list[float]:
+        """The margin per topic of a :meth:`Featuriser.vector` (the training-side path)."""
         margins = list(self.intercepts)
         for feature, value in vec.items():
             coefs = self.coef.get(feature)
@@ -342,34 +380,138 @@ class ModelTagger:
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
     def score(self, text: str) -> dict[str, TopicScore]:
-        analysis = self.featuriser.analyse(text)
-        vec = self.featuriser.vector(analysis, self.idf)
-        margins = self.margins(vec)
-        result = {}
-        for k, topic in enumerate(self.topics):
-            p = self.probability(topic, margins[k])
-            # Explaining is most of the cost of scoring; a topic far below its threshold
-            # has nothing worth explaining (its score says so), so only near or above it.
-            near = p >= EXPLAIN_FROM_THRESHOLD_SHARE * self.thresholds[topic]
-            explanation = self.explain(analysis, vec, k) if near else []
-            result[topic] = TopicScore(topic, round(p, 4), p >= self.thresholds[topic], explanation)
-        return result
+        return self.score_many([text])[0]
 
-    def explain(self, analysis: Analysis, vec: dict[str, float], k: int) -> list[str]:
-        """Top pushes for topic ``k``, credited to the span of words each piece of evidence touches."""
-        credit: dict[tuple[int, int], float] = defaultdict(float)
-        for feature, value in vec.items():
-            coefs = self.coef.get(feature)
-            if not coefs or not coefs[k]:
-                continue
-            push = value * coefs[k]
-            for occ in analysis.found[feature]:
-                credit[_word_span(analysis.words, occ.start, occ.end)] += push * occ.share
-        by_surface: dict[str, float] = defaultdict(float)
-        for (start, end), push in credit.items():
-            by_surface[analysis.text[start:end].strip()] += push
-        top = sorted(by_surface.items(), key=lambda item: (-item[1], item[0]))
-        return [f"{surface} {push:+.2f}" for surface, push in top[:EXPLAIN_TOP] if push >= EXPLAIN_MIN and surface]
+    def score_many(self, texts: list[str], words: dict[str, list[str]] | None = None) -> list[dict[str, TopicScore]]:
+        """:meth:`score` of each text, computed together (a page's claims).
+
+        ``words`` may hold texts already cut by the shared segmenter: a normalised text
+        found there is not cut again (most claims need no normalising).
+        """
+        import numpy as np
+
+        if not texts:
+            return []
+        cut = self.featuriser.segmenter.cut
+        word_column, find_grams = self._word_column.get, self._gram_automaton.iter
+        # Positions are offsets into the claims' normalised texts laid end to end.
+        word_cols: list[int] = []  # per word: its column, -1 for a word the model does not know
+        word_starts: list[int] = []
+        gram_ends: list[int] = []  # per known n-gram occurrence: its last character, in its claim
+        gram_codes: list[int] = []
+        gram_rows: list[int] = []
+        lex_hits: list[tuple[int, int, int, int, float]] = []  # row, topic, first, last, share
+        claim_at: list[int] = []
+        norms: list[str] = []
+        lex_values = np.zeros((len(texts), len(self._lexicon)))
+        base = 0
+        for row, text in enumerate(texts):
+            norm = normalise(text)
+            norms.append(norm)
+            claim_at.append(base)
+            tokens = (words.get(norm) if words else None) or cut(norm)
+            word_cols += [word_column(word.strip().lower(), -1) for word in tokens]
+            word_starts += [base + end - len(word) for word, end in
+                            zip(tokens, itertools.accumulate(len(word) for word in tokens))]
+            low = norm.lower()
+            if len(low) != len(norm):  # a rare letter whose lower case is longer: keep offsets
+                low = norm
+            matches = list(find_grams(low))
+            if matches:
+                ends, codes = zip(*matches)
+                gram_ends += ends
+                gram_codes += codes
+                gram_rows += [row] * len(matches)
+            for j, (topic, terms) in enumerate(self._lexicon):
+                matched = lexicon_matches(norm, terms)
+                if matched:
+                    total = sum(terms[t] for t in matched)
+                    lex_values[row, j] = 1.0 - math.exp(-total)
+                    for term in matched:
+                        at = base + norm.find(term)
+                        lex_hits.append((row, j, at, at + len(term) - 1, terms[term] / total))
+            base += len(norm)
+        text_end = base
+
+        int64 = np.int64
+        starts_of_claims = np.array(claim_at, dtype=int64)
+        word_start = np.array(word_starts, dtype=int64)
+        word_end = np.append(word_start[1:], text_end)  # claims' words tile the whole text
+
+        def word_span(first, last):
+            """The span of the words that the characters first..last fall in."""
+            return (word_start[np.searchsorted(word_start, first, side="right") - 1],
+                    word_end[np.searchsorted(word_start, last, side="right") - 1])
+
+        # Occurrences of known features, words first, then n-grams, each sorted by claim.
+        codes = np.array(gram_codes, dtype=int64)
+        gram_last = np.array(gram_ends, dtype=int64) + starts_of_claims[np.array(gram_rows, dtype=int64)]
+        gram_start, gram_end = word_span(gram_last - (codes & 3) + 1, gram_last)
+        word_columns = np.array(word_cols, dtype=int64)
+        known = word_columns >= 0
+        cols = np.concatenate([word_columns[known], codes >> 2])
+        span_start = np.concatenate([word_start[known], gram_start])
+        span_end = np.concatenate([word_end[known], gram_end])
+        rows = np.searchsorted(starts_of_claims, span_start, side="right") - 1
+
+        # TF-IDF with sublinear tf, L2-normalised per block (words, n-grams), as Featuriser.vector.
+        n_columns = len(self._idf_array)
+        pairs, occ_pair, counts = np.unique(rows * n_columns + cols, return_inverse=True, return_counts=True)
+        pair_row, pair_col = pairs // n_columns, pairs % n_columns
+        values = (1.0 + np.log(counts)) * self._idf_array[pair_col]
+        group = pair_row * 2 + self._block_array[pair_col]
+        length = np.sqrt(np.bincount(group, weights=values * values, minlength=2 * len(texts)))
+        values = values / length[group]
+        lex_values *= self.featuriser.config.lexicon_weight
+        margins = np.tile(np.array(self.intercepts, dtype=float), (len(texts), 1))
+        np.add.at(margins, pair_row, values[:, None] * self._coef_array[pair_col])
+        margins += lex_values @ self._lex_coef
+
+        probabilities = [[self.probability(topic, m) for topic, m in zip(self.topics, row)]
+                         for row in margins.tolist()]
+        # Explaining is most of the cost of scoring; a topic far below its threshold has
+        # nothing worth explaining (its score says so), so only topics near or above it.
+        explain_from = np.array([EXPLAIN_FROM_THRESHOLD_SHARE * self.thresholds[t] for t in self.topics])
+        near = np.array(probabilities).reshape(len(texts), len(self.topics)) >= explain_from
+        explanations = [[[] for _ in self.topics] for _ in texts]
+        if near.any():
+            # Each occurrence's share of its feature's push: 1 / occurrences of it in the claim.
+            occ_push = (values[occ_pair] / counts[occ_pair])[:, None] * self._coef_array[cols]
+            if lex_hits:
+                lex_row, lex_topic, lex_first, lex_last, lex_share = (np.array(c) for c in zip(*lex_hits))
+                lex_start, lex_end = word_span(lex_first, lex_last)
+                lex_push = (lex_values[lex_row, lex_topic] * lex_share)[:, None] * self._lex_coef[lex_topic]
+                span_start = np.concatenate([span_start, lex_start])
+                span_end = np.concatenate([span_end, lex_end])
+                rows = np.concatenate([rows, lex_row])
+                occ_push = np.concatenate([occ_push, lex_push])
+            chars = "".join(norms)
+            for k in range(len(self.topics)):
+                wanted = near[rows, k] & (occ_push[:, k] != 0)
+                if not wanted.any():
+                    continue
+                # Pushes summed per word span, then per surface text within a claim.
+                spans, where = np.unique(span_start[wanted] * (text_end + 1) + span_end[wanted], return_inverse=True)
+                pushes = np.bincount(where, weights=occ_push[wanted, k])
+                span_rows = np.searchsorted(starts_of_claims, spans // (text_end + 1), side="right") - 1
+                by_surface: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+                for span, row, push in zip(spans.tolist(), span_rows.tolist(), pushes.tolist()):
+                    begin, end = divmod(span, text_end + 1)
+                    by_surface[row][chars[begin:end].strip()] += push
+                for row, surfaces in by_surface.items():
+                    explanations[row][k] = _explanation(surfaces)
+
+        return [
+            {topic: TopicScore(topic, round(p, 4), p >= self.thresholds[topic], explanation)
+             for topic, p, explanation in zip(self.topics, probabilities[row], explanations[row])}
+            for row in range(len(texts))
+        ]
+
+
+def _explanation(by_surface: dict[str, float]) -> list[str]:
+    """The top pushes, by the surface text of the word spans they were credited to."""
+    top = sorted(by_surface.items(), key=lambda item: (-item[1], item[0]))
+    return [f"{surface} {push:+.2f}" for surface, push in top[:EXPLAIN_TOP] if push >= EXPLAIN_MIN and surface]
 
 
 def _word_span(words: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:

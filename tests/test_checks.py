@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.checks import check_article, find_conflicts, provisions
+from pipeline.checks import check_article, conflict_members, find_conflicts, group_conflicts, provisions
 from pipeline.document import Claim
 from pipeline.facts import extract_facts
 
@@ -363,6 +363,30 @@ def test_conflict_links_each_dissenter_once_to_the_majority():
 def test_rule_subjects_need_no_product():
     rows = rows_for({"a": ["逾期记录会保留5年。"], "b": ["征信不良记录保留2年。"]})
     assert [(a, b) for a, b, _ in find_conflicts(rows)] == [("b:0", "a:0")]
+
+
+def test_a_facts_subject_depends_on_its_own_article_only():
+    """What lets kb.refresh_conflicts store subjects and recompute one article's alone."""
+    articles = {"a": ["微粒贷逾期怎么办？", "罚息为每日万分之五。"], "b": ["借呗的罚息是每日万分之五，宽限期为3天。"],
+                "c": ["逾期记录会保留5年。", "微粒贷和借呗的罚息都是每日万分之五。"], "d": ["借呗的规则。", "罚息为每日千分之一。"]}
+    rows = rows_for(articles)
+    for row in rows:
+        del row["product"]
+    together = [(key, row["claim_id"], row["char_start"]) for key, row, _, _ in conflict_members(rows)]
+    alone = [(key, row["claim_id"], row["char_start"]) for article in articles
+             for key, row, _, _ in conflict_members([r for r in rows if r["article_id"] == article])]
+    assert together == alone
+    assert {key for key, _, _ in together} == {("微粒贷", "罚息"), ("借呗", "罚息"), ("借呗", "宽限期"), ("", "征信保留")}
+
+
+def test_find_conflicts_is_group_conflicts_per_subject():
+    rows = rows_for({"a": ["微粒贷罚息为每日万分之五。"], "b": ["微粒贷的罚息是每日万分之五。"], "c": ["微粒贷罚息按日千分之一收取。"],
+                     "d": ["逾期记录会保留5年。"], "e": ["征信不良记录保留2年。"], "f": ["逾期记录保留5年。"]})
+    groups: dict = {}
+    for key, row, f, comp in conflict_members(rows):
+        groups.setdefault(key, []).append((row, f, comp))
+    per_group = [c for (product, subject), members in groups.items() for c in group_conflicts(product, subject, members)]
+    assert [(a, b) for a, b, _ in per_group] == [(a, b) for a, b, _ in find_conflicts(rows)] == [("c:0", "a:0"), ("e:0", "d:0")]
 
 
 # ---------------------------------------------------------------- the reference table

@@ -72,6 +72,68 @@ def test_empty_and_punctuation_only_text(model):
         assert not any(s.assigned for s in scores.values())
 
 
+def reference_scores(model: ModelTagger, text: str) -> dict[str, tuple[float, bool, list[str]]]:
+    """What the model says of ``text`` computed the training side's way: Featuriser.analyse
+    and .vector (the features the model was fitted on), margins feature by feature, and
+    every occurrence credited to the words it overlaps (bisect over the word spans)."""
+    import bisect
+    import math
+    from collections import defaultdict
+
+    from pipeline.topics import EXPLAIN_FROM_THRESHOLD_SHARE, EXPLAIN_MIN, EXPLAIN_TOP
+
+    analysis = model.featuriser.analyse(text)
+    vec = model.featuriser.vector(analysis, model.idf)
+    margins = model.margins(vec)
+    words = analysis.words
+
+    def word_span(start, end):
+        first = bisect.bisect_right(words, (start, math.inf)) - 1
+        last = bisect.bisect_left(words, (end, -1)) - 1
+        return min(start, words[first][0]), max(end, words[last][1])
+
+    out = {}
+    for k, topic in enumerate(model.topics):
+        p = model.probability(topic, margins[k])
+        explanation = []
+        if p >= EXPLAIN_FROM_THRESHOLD_SHARE * model.thresholds[topic]:
+            by_surface = defaultdict(float)
+            for feature, value in vec.items():
+                coefs = model.coef.get(feature)
+                if coefs and coefs[k]:
+                    for occ in analysis.found[feature]:
+                        span = word_span(occ.start, occ.end)
+                        by_surface[analysis.text[span[0]:span[1]].strip()] += value * coefs[k] * occ.share
+            top = sorted(by_surface.items(), key=lambda item: (-item[1], item[0]))
+            explanation = [f"{s} {v:+.2f}" for s, v in top[:EXPLAIN_TOP] if v >= EXPLAIN_MIN and s]
+        out[topic] = (p, p >= model.thresholds[topic], explanation)
+    return out
+
+
+def test_batched_scoring_equals_the_training_side_features(model, examples):
+    """score_many (numpy over a page's claims) against the Featuriser path, on every
+    training sentence plus odd inputs, in batches of mixed sizes."""
+    texts = [e.text for e in examples] + ["", "。", "ＡＢＣ１２３罚息", "İstanbul 借呗逾期", "借唄逾期會怎樣？",
+                                           "罚息罚息罚息万分之五", "a" * 300, "\n\t 征信  "]
+    batches, at = [], 0
+    for size in [1, 5, 37, 2] * len(texts):
+        if at >= len(texts):
+            break
+        batches.append(texts[at:at + size])
+        at += size
+    scored = [s for batch in batches for s in model.score_many(batch)]
+    texts = [t for batch in batches for t in batch]
+    assert len(scored) == len(texts) > 1400
+    mismatched = []
+    for text, scores in zip(texts, scored):
+        reference = reference_scores(model, text)
+        for topic, (p, assigned, explanation) in reference.items():
+            got = scores[topic]
+            if abs(got.score - round(p, 4)) > 1e-4 or got.assigned != assigned or got.explanation != explanation:
+                mismatched.append((text, topic, got, p, explanation))
+    assert mismatched == []
+
+
 @pytest.mark.parametrize("tagger", [LexiconTagger(), ModelTagger.load()], ids=["lexicon", "model"])
 def test_traditional_script_is_converted_before_tagging(tagger):
     simplified = "逾期记录会在信用报告中保留五年,银行可能向法院起诉。"
