@@ -15,10 +15,10 @@ Generates a synthetic corpus (bench/corpus.py; cached under bench/out/), then in
    end to end ÷ extraction only, both through ingest with the same workers;
 4. **no-op re-run** over the same corpus, and **add one page** to the built KB.
 
-``--also 100000`` repeats step 2 on a larger corpus to check that memory stays flat
-(hours on 2 cores: run it in the background). ``--memory-check 10000 100000`` runs
-only step 2 at each size with the NLP stubbed (bench/lightstage.py), so the reading,
-writing, FTS, dedup and finalize machinery is measured at 100k in minutes.
+``--also 100000`` repeats the end-to-end run on a larger corpus to check that memory
+stays flat. ``--memory-check 10000 100000`` runs only the end-to-end ingest at each size
+(≈15 min for 100k on 2 cores); add ``--stage light`` to stub the NLP (bench/lightstage.py)
+and measure the reading, writing, FTS, dedup and finalize machinery alone.
 Prints tables; asserts nothing.
 """
 
@@ -184,14 +184,15 @@ def incremental(root: Path, db: Path, workers: int) -> tuple[dict, dict]:
     return noop, add_one
 
 
-def memory_check(sizes: list[int], fmt: str, workers: int) -> None:
-    """Peak RSS of ingest at each corpus size, NLP stubbed (bench/lightstage.py): the
-    machinery's memory and speed, in minutes instead of hours on 2 cores."""
-    print(f"\n## memory check ({fmt}, {workers} workers, light stage: no topics/facts)\n")
+def memory_check(sizes: list[int], fmt: str, workers: int, stage: str) -> None:
+    """Peak RSS of ingest at each corpus size; ``stage`` "all" (every stage, for real) or
+    "light" (NLP stubbed, bench/lightstage.py: the machinery alone, several times faster)."""
+    what = "every stage" if stage == "all" else "light stage: no topics/facts"
+    print(f"\n## memory check ({fmt}, {workers} workers, {what})\n")
     print(f"{'pages':>8} {'seconds':>8} {'pages/s':>8} {'peak RSS main MB':>17} {'worker MB':>10} {'dups':>6}")
     for size in sizes:
         root = corpus(size, fmt)
-        result, _ = end_to_end(root, workers, f"light-{size}-{fmt}", light="light")
+        result, _ = end_to_end(root, workers, f"{stage}-{size}-{fmt}", light="" if stage == "all" else "light")
         c = result["counts"]
         print(f"{size:>8} {result['seconds']:>8.1f} {c['pages_read'] / result['seconds']:>8.1f} "
               f"{result['rss_mb']:>17.0f} {result['worker_rss_mb']:>10.0f} {c['duplicates']:>6}", flush=True)
@@ -206,13 +207,15 @@ def main() -> None:
     parser.add_argument("--also", type=int, default=0, help="a second, larger corpus for the memory check")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--memory-check", type=int, nargs="*", metavar="PAGES",
-                        help="only the light-stage memory check at these sizes, e.g. 10000 100000")
+                        help="only the memory check at these sizes, e.g. 10000 100000")
+    parser.add_argument("--stage", default="all", choices=["all", "light"],
+                        help="memory check: every stage (default) or the light stage (NLP stubbed)")
     parser.add_argument("--incremental-only", action="store_true",
                         help="only the no-op re-run and add-one-page, on the KB a previous run built")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.memory_check:
-        memory_check(args.memory_check, args.format, args.workers)
+        memory_check(args.memory_check, args.format, args.workers, args.stage)
         return
     if args.incremental_only:
         root, db = corpus(args.pages, args.format), OUT / f"bench-{args.pages}-{args.format}.db"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timezone
 from typing import Iterable
 
@@ -201,12 +202,36 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db[name].enable_fts(columns, create_triggers=True, tokenize="unicode61", replace=True)
         elif not fts:
             db[name].enable_fts(columns, create_triggers=True, tokenize="unicode61")
+        _scope_update_trigger(db, name, columns)
     if definitions_changed or not set(VIEWS) <= set(db.view_names()):
         for name, sql in VIEWS.items():
             db.create_view(name, sql, replace=True)
         with db.conn:
             db["kb_state"].insert({"key": "definitions", "value": definitions}, replace=True)
     dedup.ensure_schema(db)
+
+
+def _scope_update_trigger(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    """Make the FTS update trigger fire only when an indexed column changes.
+
+    sqlite-utils' trigger fires on any update, so setting ``articles.cluster`` or
+    ``claims.flagged`` re-indexed the whole row: at 100k pages finalize re-indexed every
+    article body. The trigger is recreated with ``AFTER UPDATE OF <indexed columns>``
+    (same name, so the check above still finds it), in one transaction.
+    """
+    trigger, fts = f"{table}_au", f"{table}_fts"
+    row = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?", [trigger]).fetchone()
+    if not row or re.search(r"\bUPDATE\s+OF\b", row[0], re.IGNORECASE):
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    with db.conn:
+        db.execute(f'drop trigger "{trigger}"')
+        db.execute(
+            f'create trigger "{trigger}" after update of {names} on "{table}" begin\n'
+            f'  insert into "{fts}" ("{fts}", rowid, {names}) values (\'delete\', old.rowid, '
+            f'{", ".join(f"old.[{c}]" for c in columns)});\n'
+            f'  insert into "{fts}" (rowid, {names}) values (new.rowid, {", ".join(f"new.[{c}]" for c in columns)});\n'
+            f'end')
 
 
 def _fill_subwords(db: sqlite_utils.Database) -> None:
@@ -285,7 +310,9 @@ def write_result(db: sqlite_utils.Database, result: PageResult, near_dup: dedup.
             "published_at": article.published_at, "body": article.body,
             "n_claims": len(result.claims), "n_flags": len(result.flags), "dup_of": None,
             "tagger": result.tagger, "title_seg": result.title_seg, "body_seg": result.body_seg,
-            "cluster": None,
+            # Its own cluster until finalize says otherwise: most articles stay single,
+            # and finalize then leaves their (large) rows alone.
+            "cluster": aid,
         }])
         if near_dup is None:
             near_dup = dedup.page_dedup(result.body_seg, result.claim_segs)
@@ -446,6 +473,8 @@ def refresh_conflicts(db: sqlite_utils.Database, articles: set[str] | None = Non
     _insert_rows(db, "flags", new, replace=True)
     if not stored or stored[0] != current:
         db.execute("insert or replace into kb_state (key, value) values ('conflict_subjects', ?)", [current])
+    if articles is None:
+        return None
     touched_claims = {c for flag_id in gone for c in have[flag_id]} | {
         c for row in new for c in (row["claim_id"], row["other_claim_id"])}
     affected = {article_of[c] for c in touched_claims if c in article_of}
@@ -453,7 +482,7 @@ def refresh_conflicts(db: sqlite_utils.Database, articles: set[str] | None = Non
         found = db.execute("select article_id from claims where id = ?", [claim]).fetchone()
         if found:
             affected.add(found[0])
-    return None if articles is None else affected
+    return affected
 
 
 # The rows find_conflicts reads: rates and durations to compare, products for an
@@ -486,24 +515,56 @@ def _store_subjects(db: sqlite_utils.Database, members: list) -> None:
 
 
 def _all_conflicts(db: sqlite_utils.Database) -> tuple[dict, dict, dict]:
-    """Every conflict (find_conflicts over all facts); store every fact's subject key."""
-    from .checks import conflict_members, group_conflicts
+    """Every conflict (find_conflicts over all facts); store every fact's subject key.
 
-    rows = _fact_rows(db)
-    members = conflict_members(rows)
+    Streams, so memory stays flat however large the KB: subject keys are computed one
+    article at a time (a key depends on its own article's rows only, and claim ids
+    start with their article's id, so the rows arrive article by article), then the
+    stored members are read back group by group, each group in full-run order.
+    """
+    from .checks import _comparable, _row_fact, conflict_members, group_conflicts
+
     db.execute("delete from fact_subjects")
-    _store_subjects(db, members)
-    groups: dict[tuple[str, str], list] = {}
-    for key, row, f, comp in members:
-        groups.setdefault(key, []).append((row, f, comp))
-    wanted = {}
-    for (product, subject), group in groups.items():
-        for a, b, flag in group_conflicts(product, subject, group):
+    cursor = db.conn.execute(_CONFLICT_ROWS.format(select="", source="facts join claims on claims.id = facts.claim_id"))
+    columns = [d[0] for d in cursor.description]
+    article_rows: list[dict] = []
+    for values in cursor:
+        row = dict(zip(columns, values))
+        if article_rows and row["article_id"] != article_rows[0]["article_id"]:
+            _store_subjects(db, conflict_members(article_rows))
+            article_rows = []
+        article_rows.append(row)
+    if article_rows:
+        _store_subjects(db, conflict_members(article_rows))
+
+    wanted: dict[str, dict] = {}
+
+    def compare(key: tuple[str, str], group: list) -> None:
+        for a, b, flag in group_conflicts(key[0], key[1], group):
             flag_row = _flag_row(a, b, flag)
             wanted[flag_row["id"]] = flag_row
+
+    cursor = db.conn.execute(
+        "select facts.*, claims.article_id, claims.text as claim_text, fs.product as _group_product, "
+        "fs.subject as _group_subject from fact_subjects as fs join facts on facts.id = fs.fact_id "
+        "join claims on claims.id = facts.claim_id "
+        "order by fs.subject, fs.product, facts.claim_id, facts.char_start, facts.id")
+    columns = [d[0] for d in cursor.description]
+    key, group = None, []
+    for values in cursor:
+        row = dict(zip(columns, values))
+        row_key = (row["_group_product"], row["_group_subject"])
+        if row_key != key:
+            if group:
+                compare(key, group)
+            key, group = row_key, []
+        f = _row_fact(row)
+        group.append((row, f, _comparable(f)))
+    if group:
+        compare(key, group)
     have = {r[0]: (r[1], r[2]) for r in db.execute(
         "select id, claim_id, other_claim_id from flags where kind = 'conflict'")}
-    return wanted, have, {row["claim_id"]: row["article_id"] for row in rows}
+    return wanted, have, {}
 
 
 def _temp_ids(db: sqlite_utils.Database, name: str, ids) -> None:
