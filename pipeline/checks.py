@@ -1124,24 +1124,75 @@ def conflict_members(rows: list[dict]) -> list[tuple[tuple[str, str], dict, Fact
     return out
 
 
-def group_conflicts(product: str, subject: str, members: list[tuple[dict, Fact, tuple]]) -> list[tuple[str, str, Flag]]:
-    """The conflicts within one subject: ``members`` are all its ``(row, fact, comparable)``, in row order."""
-    out: list[tuple[str, str, Flag]] = []
+def group_conflicts(product: str, subject: str, members) -> list[tuple[str, str, Flag]]:
+    """The conflicts within one subject: ``members`` are all its ``(row, fact, comparable)``, in row order.
+
+    ``members`` is a list, or a callable returning a fresh iterator over them: they are
+    read three times and never held, so a subject that every article states (诉讼时效 in a
+    KB of 100k pages) costs memory for its value clusters and dissenters only.
+    """
+    read = members if callable(members) else (lambda: iter(members))
     # a claim stating two forms (万分之五, i.e. 上浮50%) agrees with both: leave it out
     scales_by_claim: dict[str, set[str]] = {}
-    for row, _, comp in members:
+    for row, _, comp in read():
         scales_by_claim.setdefault(str(row.get("claim_id")), set()).add(comp[0])
-    members = [m for m in members if len(scales_by_claim[str(m[0].get("claim_id"))]) == 1]
-    clusters: list[list[tuple[dict, Fact, tuple]]] = []
-    for m in members:
-        for cluster in clusters:
-            if _compatible(cluster[0][2], m[2]):
-                cluster.append(m)
-                break
-        else:
-            clusters.append([m])
-    if len(clusters) < 2:
-        return out
+
+    def compared():
+        return (m for m in read() if len(scales_by_claim[str(m[0].get("claim_id"))]) == 1)
+
+    # Value clusters: a member joins the first cluster whose first value it is compatible
+    # with. Per cluster: its first value, first claim, articles, and the first member plus
+    # the first member from another article (what a dissenter is linked to).
+    firsts: list[tuple] = []
+    articles: list[set[str]] = []
+    first_claims: list[str] = []
+    links: list[list] = []
+
+    def cluster_of(comp) -> int | None:
+        return next((i for i, first in enumerate(firsts) if _compatible(first, comp)), None)
+
+    for m in compared():
+        i = cluster_of(m[2])
+        if i is None:
+            i = len(firsts)
+            firsts.append(m[2])
+            articles.append(set())
+            first_claims.append(m[0].get("claim_id"))
+            links.append([m])
+        elif len(links[i]) == 1 and str(m[0].get("article_id")) != str(links[i][0][0].get("article_id")):
+            links[i].append(m)
+        articles[i].add(str(m[0].get("article_id")))
+    if len(firsts) < 2:
+        return []
+    order = sorted(range(len(firsts)), key=lambda i: (-len(articles[i]), first_claims[i]))
+    main = order[0]
+    dissenters: dict[int, list] = {i: [] for i in order[1:]}
+    for m in compared():
+        i = cluster_of(m[2])
+        if i != main:
+            dissenters[i].append(m)
+    out: list[tuple[str, str, Flag]] = []
+    seen: set[tuple[str, str]] = set()
+    for i in order[1:]:
+        for row, f, _ in dissenters[i]:
+            other = next((m for m in links[main] if str(m[0].get("article_id")) != str(row.get("article_id"))), None)
+            if other is None:
+                continue
+            a, b = str(row.get("claim_id")), str(other[0].get("claim_id"))
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            label = f"{product} {subject}".strip()
+            flag = Flag(
+                kind="conflict",
+                detail=f"{label}：本句为{_describe(f)}，另一篇文章（{other[0].get('article_id')}）为{_describe(other[1])}，"
+                f"两者不一致。 / {label}: {f.surface} here vs {other[1].surface} in another article.",
+                reference=f"claim {b}",
+                claim_seq=row.get("claim_seq"),
+                other_claim_id=b,
+            )
+            out.append((a, b, flag))
+    return out
     clusters.sort(key=lambda c: (-len({str(r.get("article_id")) for r, _, _ in c}), c[0][0].get("claim_id")))
     main = clusters[0]
     seen: set[tuple[str, str]] = set()

@@ -514,15 +514,28 @@ def _store_subjects(db: sqlite_utils.Database, members: list) -> None:
          for (product, subject), row, _, _ in members])
 
 
+def _member(row: dict) -> tuple[dict, object, tuple]:
+    """A fact as a conflict group holds it: (the row's ids, the Fact, its comparable value).
+
+    Only the ids travel with the fact (group_conflicts reads claim_id and article_id), not
+    the claim text and other columns: a group such as 诉讼时效 holds a fact of every other
+    article, so its members are what the comparison's memory grows with.
+    """
+    from .checks import _comparable, _row_fact
+
+    f = _row_fact(row)
+    return {"claim_id": row["claim_id"], "article_id": row["article_id"]}, f, _comparable(f)
+
+
 def _all_conflicts(db: sqlite_utils.Database) -> tuple[dict, dict, dict]:
     """Every conflict (find_conflicts over all facts); store every fact's subject key.
 
     Streams, so memory stays flat however large the KB: subject keys are computed one
     article at a time (a key depends on its own article's rows only, and claim ids
-    start with their article's id, so the rows arrive article by article), then the
-    stored members are read back group by group, each group in full-run order.
+    start with their article's id, so the rows arrive article by article), then each
+    group's stored members are read back, in full-run order, as group_conflicts asks.
     """
-    from .checks import _comparable, _row_fact, conflict_members, group_conflicts
+    from .checks import conflict_members, group_conflicts
 
     db.execute("delete from fact_subjects")
     cursor = db.conn.execute(_CONFLICT_ROWS.format(select="", source="facts join claims on claims.id = facts.claim_id"))
@@ -544,24 +557,20 @@ def _all_conflicts(db: sqlite_utils.Database) -> tuple[dict, dict, dict]:
             flag_row = _flag_row(a, b, flag)
             wanted[flag_row["id"]] = flag_row
 
-    cursor = db.conn.execute(
-        "select facts.*, claims.article_id, claims.text as claim_text, fs.product as _group_product, "
-        "fs.subject as _group_subject from fact_subjects as fs join facts on facts.id = fs.fact_id "
-        "join claims on claims.id = facts.claim_id "
-        "order by fs.subject, fs.product, facts.claim_id, facts.char_start, facts.id")
-    columns = [d[0] for d in cursor.description]
-    key, group = None, []
-    for values in cursor:
-        row = dict(zip(columns, values))
-        row_key = (row["_group_product"], row["_group_subject"])
-        if row_key != key:
-            if group:
-                compare(key, group)
-            key, group = row_key, []
-        f = _row_fact(row)
-        group.append((row, f, _comparable(f)))
-    if group:
-        compare(key, group)
+    def members_of(product: str, subject: str):
+        def read():
+            cursor = db.conn.execute(
+                "select facts.*, claims.article_id, claims.text as claim_text from fact_subjects as fs "
+                "join facts on facts.id = fs.fact_id "
+                "join claims on claims.id = facts.claim_id where fs.subject = ? and fs.product is ? "
+                "order by facts.claim_id, facts.char_start, facts.id", [subject, product])
+            columns = [d[0] for d in cursor.description]
+            return (_member(dict(zip(columns, values))) for values in cursor)
+        return read
+
+    keys = db.execute("select distinct product, subject from fact_subjects order by subject, product").fetchall()
+    for product, subject in keys:
+        compare((product, subject), members_of(product, subject))
     have = {r[0]: (r[1], r[2]) for r in db.execute(
         "select id, claim_id, other_claim_id from flags where kind = 'conflict'")}
     return wanted, have, {}
@@ -582,7 +591,7 @@ def _conflicts_of(db: sqlite_utils.Database, articles: set[str]) -> tuple[dict, 
     do not say which group they came from, so every group of a claim that has a flag in
     scope is compared too: each flag in scope is then either wanted again or gone.
     """
-    from .checks import _comparable, _row_fact, conflict_members, group_conflicts
+    from .checks import conflict_members, group_conflicts
 
     _temp_ids(db, "_cf_articles", articles)
     old = db.execute("select claim_id, product, subject from fact_subjects "
@@ -620,8 +629,7 @@ def _conflicts_of(db: sqlite_utils.Database, articles: set[str]) -> tuple[dict, 
                       select=", fs.product as _group_product, fs.subject as _group_subject")
     groups: dict[tuple[str, str], list] = {}
     for row in rows:
-        f = _row_fact(row)
-        groups.setdefault((row["_group_product"], row["_group_subject"]), []).append((row, f, _comparable(f)))
+        groups.setdefault((row["_group_product"], row["_group_subject"]), []).append(_member(row))
     wanted, keep = {}, scope | flagged  # (flags of other claims are in groups left as they were)
     for (product, subject), group in groups.items():
         for a, b, flag in group_conflicts(product, subject, group):
