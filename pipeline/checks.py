@@ -1193,26 +1193,3 @@ def group_conflicts(product: str, subject: str, members) -> list[tuple[str, str,
             )
             out.append((a, b, flag))
     return out
-    clusters.sort(key=lambda c: (-len({str(r.get("article_id")) for r, _, _ in c}), c[0][0].get("claim_id")))
-    main = clusters[0]
-    seen: set[tuple[str, str]] = set()
-    for cluster in clusters[1:]:
-        for row, f, _ in cluster:
-            other = next((m for m in main if str(m[0].get("article_id")) != str(row.get("article_id"))), None)
-            if other is None:
-                continue
-            a, b = str(row.get("claim_id")), str(other[0].get("claim_id"))
-            if (a, b) in seen:
-                continue
-            seen.add((a, b))
-            label = f"{product} {subject}".strip()
-            flag = Flag(
-                kind="conflict",
-                detail=f"{label}：本句为{_describe(f)}，另一篇文章（{other[0].get('article_id')}）为{_describe(other[1])}，"
-                f"两者不一致。 / {label}: {f.surface} here vs {other[1].surface} in another article.",
-                reference=f"claim {b}",
-                claim_seq=row.get("claim_seq"),
-                other_claim_id=b,
-            )
-            out.append((a, b, flag))
-    return out

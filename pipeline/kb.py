@@ -431,8 +431,8 @@ def refresh_flag_counts(db: sqlite_utils.Database, articles: set[str] | None) ->
         db.execute("delete from _affected")
         db.conn.executemany("insert or ignore into _affected values (?)", [(a,) for a in articles])
         scope = " and {} in (select id from _affected)"
-    # Only rows whose value changes are written: an update re-indexes the row's FTS
-    # entry (the triggers fire on any update), which a full refresh would do for every claim.
+    # Only rows whose value changes are written: every rewritten row costs a page write
+    # (and its journal copy), which a full refresh would pay for every claim.
     flagged = ("(exists(select 1 from flags where flags.claim_id = claims.id) "
                "or exists(select 1 from flags where flags.other_claim_id = claims.id))")
     n_flags = ("(select count(*) from flags join claims on claims.id = flags.claim_id "
@@ -495,11 +495,16 @@ _CONFLICT_ROWS = """select facts.*, claims.article_id, claims.text as claim_text
                     order by facts.claim_id, facts.char_start, facts.id"""
 
 
+def _iter_fact_rows(db: sqlite_utils.Database, source: str = "facts join claims on claims.id = facts.claim_id",
+                    select: str = "", params: list | tuple = ()):
+    cursor = db.conn.execute(_CONFLICT_ROWS.format(select=select, source=source), params)
+    columns = [d[0] for d in cursor.description]
+    return (dict(zip(columns, r)) for r in cursor)
+
+
 def _fact_rows(db: sqlite_utils.Database, source: str = "facts join claims on claims.id = facts.claim_id",
                select: str = "") -> list[dict]:
-    cursor = db.execute(_CONFLICT_ROWS.format(select=select, source=source))
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, r)) for r in cursor.fetchall()]
+    return list(_iter_fact_rows(db, source, select))
 
 
 def _flag_row(a: str, b: str, flag) -> dict:
@@ -538,11 +543,8 @@ def _all_conflicts(db: sqlite_utils.Database) -> tuple[dict, dict, dict]:
     from .checks import conflict_members, group_conflicts
 
     db.execute("delete from fact_subjects")
-    cursor = db.conn.execute(_CONFLICT_ROWS.format(select="", source="facts join claims on claims.id = facts.claim_id"))
-    columns = [d[0] for d in cursor.description]
     article_rows: list[dict] = []
-    for values in cursor:
-        row = dict(zip(columns, values))
+    for row in _iter_fact_rows(db):
         if article_rows and row["article_id"] != article_rows[0]["article_id"]:
             _store_subjects(db, conflict_members(article_rows))
             article_rows = []
@@ -558,15 +560,9 @@ def _all_conflicts(db: sqlite_utils.Database) -> tuple[dict, dict, dict]:
             wanted[flag_row["id"]] = flag_row
 
     def members_of(product: str, subject: str):
-        def read():
-            cursor = db.conn.execute(
-                "select facts.*, claims.article_id, claims.text as claim_text from fact_subjects as fs "
-                "join facts on facts.id = fs.fact_id "
-                "join claims on claims.id = facts.claim_id where fs.subject = ? and fs.product is ? "
-                "order by facts.claim_id, facts.char_start, facts.id", [subject, product])
-            columns = [d[0] for d in cursor.description]
-            return (_member(dict(zip(columns, values))) for values in cursor)
-        return read
+        source = ("fact_subjects as fs join facts on facts.id = fs.fact_id and fs.subject = ? and fs.product is ? "
+                  "join claims on claims.id = facts.claim_id")
+        return lambda: (_member(row) for row in _iter_fact_rows(db, source, params=(subject, product)))
 
     keys = db.execute("select distinct product, subject from fact_subjects order by subject, product").fetchall()
     for product, subject in keys:

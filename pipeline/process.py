@@ -23,7 +23,7 @@ from .document import Article, Claim, Fact, Flag, RawPage, Rejected, TopicScore
 from .facts import extract_facts
 from .limits import Deadline, Limits, TimeBudgetExceeded, storable_text, time_budget
 from .search import subwords
-from .segment import WORD_JOINER, get_segmenter
+from .segment import get_segmenter
 from .topics import get_tagger
 
 PROCESSOR_VERSION = "1"
@@ -132,30 +132,25 @@ def _run_stages(page: RawPage, result: PageResult, limits: Limits, deadline: Dea
     result.article = article
     result.claims = claims
     result.tagger = tagger.name
-    claim_words = {claim.text: segmenter.cut(claim.text) for claim in claims}
-    deadline.check()
-    result.topics = _score_topics(tagger, [claim.text for claim in claims], claim_words)
+    result.topics = _score_topics(tagger, [claim.text for claim in claims])
     deadline.check()
     result.facts, result.flags = _facts_and_flags(article, claims, deadline)
     result.title_seg = segmenter.segmented(article.title)
     result.body_seg = segmenter.segmented(article.body)
-    result.claim_segs = [WORD_JOINER.join(claim_words[claim.text]) for claim in claims]
+    result.claim_segs = [segmenter.segmented(claim.text) for claim in claims]
     # Claims inherit their article's subject for search: 罚息 under a 微粒贷 title.
-    contexts: dict[str | None, tuple[str, str]] = {}
+    contexts: dict[str | None, str] = {}
     for claim, text_seg in zip(claims, result.claim_segs):
         if claim.section not in contexts:
-            context_seg = segmenter.segmented(" ".join(filter(None, [article.title, claim.section])))
-            contexts[claim.section] = context_seg, subwords(context_seg)
-        context_seg, context_subwords = contexts[claim.section]
-        result.context_segs.append(context_seg)
-        result.subword_segs.append(WORD_JOINER.join(filter(None, [subwords(text_seg), context_subwords])))
+            contexts[claim.section] = segmenter.segmented(" ".join(filter(None, [article.title, claim.section])))
+        result.context_segs.append(contexts[claim.section])
+        result.subword_segs.append(subwords(text_seg, contexts[claim.section]))
 
-
-def _score_topics(tagger, texts: list[str], words: dict[str, list[str]]) -> list[dict[str, TopicScore]]:
+def _score_topics(tagger, texts: list[str]) -> list[dict[str, TopicScore]]:
     """Topic scores of a page's claims: all at once when the tagger can (the model can)."""
     score_many = getattr(tagger, "score_many", None)
     if score_many is not None:
-        return score_many(texts, words)
+        return score_many(texts)
     return [tagger.score(text) for text in texts]
 
 

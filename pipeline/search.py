@@ -661,16 +661,5 @@ def subwords(*segmented: str) -> str:
     ['年化', '利率']
     """
     segmenter = get_segmenter()
-    out: list[str] = []
-    for text in segmented:
-        for word in (text or "").split(WORD_JOINER):
-            if len(word) <= 2:
-                continue
-            for n in (2, 3):
-                if len(word) <= n:
-                    continue
-                for i in range(len(word) - n + 1):
-                    piece = word[i:i + n]
-                    if segmenter.has_word(piece):
-                        out.append(piece)
-    return WORD_JOINER.join(out)
+    return WORD_JOINER.join(piece for text in segmented for word in (text or "").split(WORD_JOINER)
+                            for piece in segmenter.sub_words(word))

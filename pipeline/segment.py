@@ -352,16 +352,23 @@ class Segmenter:
         jieba's ``cut_for_search``: before each word longer than 2 characters, its 2-character
         pieces that are words, then (longer than 3) its 3-character ones.
         """
-        has_word = self.has_word
         out: list[str] = []
         for word in self.cut(text):
-            n = len(word)
-            if n > 2:
-                out.extend(piece for piece in (word[i:i + 2] for i in range(n - 1)) if has_word(piece))
-            if n > 3:
-                out.extend(piece for piece in (word[i:i + 3] for i in range(n - 2)) if has_word(piece))
+            out += self.sub_words(word)
             out.append(word)
         return out
+
+    def sub_words(self, word: str) -> list[str]:
+        """The dictionary words inside ``word``, by jieba's ``cut_for_search`` rule: its
+        2-character pieces that are words (if it is longer than 2), then its 3-character
+        ones (if longer than 3). 年化利率 → 年化, 利率."""
+        n = len(word)
+        if n <= 2:
+            return []
+        pieces = [word[i:i + 2] for i in range(n - 1)]
+        if n > 3:
+            pieces += [word[i:i + 3] for i in range(n - 2)]
+        return [piece for piece in pieces if self.has_word(piece)]
 
     def words(self, text: str) -> list[str]:
         """Content-bearing words: no whitespace or punctuation-only tokens."""

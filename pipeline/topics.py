@@ -22,7 +22,6 @@ Both convert traditional script to simplified (OpenCC ``t2s``) before scoring, s
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import json
@@ -382,12 +381,8 @@ class ModelTagger:
     def score(self, text: str) -> dict[str, TopicScore]:
         return self.score_many([text])[0]
 
-    def score_many(self, texts: list[str], words: dict[str, list[str]] | None = None) -> list[dict[str, TopicScore]]:
-        """:meth:`score` of each text, computed together (a page's claims).
-
-        ``words`` may hold texts already cut by the shared segmenter: a normalised text
-        found there is not cut again (most claims need no normalising).
-        """
+    def score_many(self, texts: list[str]) -> list[dict[str, TopicScore]]:
+        """:meth:`score` of each text, computed together (a page's claims)."""
         import numpy as np
 
         if not texts:
@@ -409,7 +404,7 @@ class ModelTagger:
             norm = normalise(text)
             norms.append(norm)
             claim_at.append(base)
-            tokens = (words.get(norm) if words else None) or cut(norm)
+            tokens = cut(norm)
             word_cols += [word_column(word.strip().lower(), -1) for word in tokens]
             word_starts += [base + end - len(word) for word, end in
                             zip(tokens, itertools.accumulate(len(word) for word in tokens))]
@@ -512,15 +507,6 @@ def _explanation(by_surface: dict[str, float]) -> list[str]:
     """The top pushes, by the surface text of the word spans they were credited to."""
     top = sorted(by_surface.items(), key=lambda item: (-item[1], item[0]))
     return [f"{surface} {push:+.2f}" for surface, push in top[:EXPLAIN_TOP] if push >= EXPLAIN_MIN and surface]
-
-
-def _word_span(words: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    """The span of the words that ``[start, end)`` overlaps (words are sorted and contiguous)."""
-    first = bisect.bisect_right(words, (start, math.inf)) - 1
-    last = bisect.bisect_left(words, (end, -1)) - 1
-    if first < 0 or last < first:
-        return start, end
-    return min(start, words[first][0]), max(end, words[last][1])
 
 
 def model_available() -> bool:
